@@ -1,1 +1,3 @@
-return 0;
+using Skiff.Cli;
+
+return await SkiffCli.MainAsync(args).ConfigureAwait(false);

@@ -1,0 +1,55 @@
+# Skiff: `make` builds out/skiff and out/skiff-runtime (NativeAOT); `make demo` runs a real container offline;
+# `make test` runs the whole suite; `make bench` compares with podman and runc; `make install PREFIX=...`.
+PREFIX ?= /usr/local
+OUT := $(CURDIR)/out
+DOTNET ?= dotnet
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+# Debian packages: what the build needs (NativeAOT links with clang), and what the demo and tests use.
+BUILD_PACKAGES := clang libc6-dev
+RUN_PACKAGES := busybox-static docker-registry skopeo uidmap curl
+SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj') Directory.Build.props Directory.Packages.props
+
+.PHONY: all deps demo test unit-test bench install clean
+
+all: $(OUT)/skiff $(OUT)/skiff-runtime
+
+# Installs what is missing when run as root; otherwise names it.
+deps:
+	@missing=""; for p in $(BUILD_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; (apt-get install -y -q --no-install-recommends $$missing || { apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; }) >/dev/null; \
+	  else echo "missing Debian packages:$$missing (run 'sudo apt-get install$$missing' or 'sudo make deps')" >&2; exit 1; fi; fi
+
+$(OUT)/skiff: $(SOURCES) | deps
+	$(DOTNET) publish src/Skiff.Cli -c Release -o $(OUT) -p:DebugType=none --nologo -v quiet
+	@touch $@
+
+$(OUT)/skiff-runtime: $(SOURCES) | deps
+	$(DOTNET) publish src/Skiff.Runtime.Cli -c Release -o $(OUT) -p:DebugType=none --nologo -v quiet
+	@touch $@
+
+demo:
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(RUN_PACKAGES)"
+	@$(MAKE) --no-print-directory all
+	bash tests/fixtures/demo.sh $(OUT)/skiff
+
+test:
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(RUN_PACKAGES)"
+	@$(MAKE) --no-print-directory all
+	bash tests/run-tests.sh $(OUT)
+
+unit-test:
+	bash tests/run-tests.sh $(OUT) unit
+
+bench: all
+	bash bench/run.sh $(OUT)/skiff
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(OUT)/skiff $(OUT)/skiff-runtime $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf $(OUT) artifacts

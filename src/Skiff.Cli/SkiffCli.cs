@@ -1,0 +1,95 @@
+using System.CommandLine;
+using Skiff.Cli.Commands;
+using Skiff.Engine;
+using Skiff.Engine.Configuration;
+using Skiff.Engine.Rootless;
+using Skiff.Interop;
+
+namespace Skiff.Cli;
+
+/// <summary>Entry point: global options, the verbs (one file each under Commands/), errors to podman's exit codes.</summary>
+public static class SkiffCli
+{
+    public const string Version = "0.1.0";
+
+    /// <summary>Verbs that touch storage or run containers: rootless, they run inside the user namespace.</summary>
+    private static readonly HashSet<string> NamespacedVerbs = ["run", "pull", "rmi"];
+
+    /// <summary>Global options that take a value (needed to find the verb before parsing).</summary>
+    internal static readonly HashSet<string> GlobalValueOptions = ["--root", "--runroot", "--runtime", "--log-level", "--cgroup-manager", "--events-backend", "--storage-driver"];
+
+    public static async Task<int> MainAsync(string[] args)
+    {
+        try
+        {
+            string? verb = FindVerb(args);
+            if (verb is not null && NamespacedVerbs.Contains(verb) && Libc.GetEffectiveUid() != 0 && !UserNamespace.IsInsideRootlessNamespace)
+                return UserNamespace.ReexecInside(args);
+
+            var global = new GlobalOptions();
+            var root = new RootCommand("Skiff: a daemonless container engine, compatible with podman and docker.");
+            global.AddTo(root);
+            root.Subcommands.Add(RunCommand.Create(global));
+            root.Subcommands.Add(PullCommand.Create(global));
+            root.Subcommands.Add(ImagesCommand.Create(global));
+            root.Subcommands.Add(RmiCommand.Create(global));
+            root.Subcommands.Add(VersionCommand.Create(global));
+            root.Subcommands.Add(InfoCommand.Create(global));
+
+            var parse = root.Parse(RunCommand.ProtectContainerCommand(args));
+            if (parse.Errors.Count > 0)
+            {
+                await Console.Error.WriteLineAsync($"Error: {parse.Errors[0].Message}").ConfigureAwait(false);
+                return ExitCodes.EngineError;
+            }
+            return await parse.InvokeAsync().ConfigureAwait(false);
+        }
+        catch (EngineException e)
+        {
+            return Fail(e.Message, e.ExitCode);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException or HttpRequestException)
+        {
+            return Fail(e.Message, ExitCodes.EngineError);
+        }
+    }
+
+    internal static int Fail(string message, int exitCode)
+    {
+        Console.Out.Flush();
+        Console.Error.WriteLine($"Error: {message}");
+        return exitCode;
+    }
+
+    /// <summary>The first token that is neither a global option nor its value.</summary>
+    internal static string? FindVerb(string[] args)
+    {
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            if (!a.StartsWith('-')) return a;
+            if (GlobalValueOptions.Contains(a)) i++;
+        }
+        return null;
+    }
+}
+
+/// <summary>Options every verb understands (podman's persistent flags).</summary>
+public sealed class GlobalOptions
+{
+    public Option<string?> Root { get; } = new("--root") { Description = "Path to the graph root directory", Recursive = true };
+    public Option<string?> RunRoot { get; } = new("--runroot") { Description = "Path to the run root directory", Recursive = true };
+    public Option<string?> Runtime { get; } = new("--runtime") { Description = "Path or name of the OCI runtime (skiff-runtime, runc, crun)", Recursive = true };
+    public Option<string?> LogLevel { get; } = new("--log-level") { Description = "Log messages above this level (accepted for compatibility)", Recursive = true };
+    public Option<string?> CgroupManager { get; } = new("--cgroup-manager") { Description = "Cgroup manager (accepted for compatibility; cgroupfs)", Recursive = true };
+    public Option<string?> EventsBackend { get; } = new("--events-backend") { Description = "Events backend (accepted for compatibility)", Recursive = true };
+    public Option<string?> StorageDriver { get; } = new("--storage-driver") { Description = "Storage driver (overlay)", Recursive = true };
+
+    public void AddTo(RootCommand root)
+    {
+        foreach (var o in new Option[] { Root, RunRoot, Runtime, LogLevel, CgroupManager, EventsBackend, StorageDriver })
+            root.Options.Add(o);
+    }
+
+    public SkiffPaths Paths(ParseResult p) => SkiffPaths.Detect(p.GetValue(Root), p.GetValue(RunRoot));
+}

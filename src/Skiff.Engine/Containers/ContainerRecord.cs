@@ -1,0 +1,15 @@
+namespace Skiff.Engine.Containers;
+
+/// <summary>What the engine remembers of a container (the state database comes with the container lifecycle).</summary>
+public sealed class ContainerRecord
+{
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string ImageId { get; set; } = "";
+    public string ImageName { get; set; } = "";
+    public List<string> Command { get; set; } = [];
+    public DateTimeOffset Created { get; set; }
+    /// <summary>created, running, exited.</summary>
+    public string State { get; set; } = "created";
+    public int? ExitCode { get; set; }
+}

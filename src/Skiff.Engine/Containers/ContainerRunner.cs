@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Skiff.Engine.Configuration;
+using Skiff.Engine.Images;
+using Skiff.Engine.Rootless;
+using Skiff.Engine.Runtime;
+using Skiff.Interop;
+using Skiff.Oci.Image;
+using Skiff.Oci.Runtime;
+using Skiff.Storage;
+
+namespace Skiff.Engine.Containers;
+
+/// <summary>
+/// `skiff run` in the foreground: image → container layer on overlayfs → OCI bundle → runtime create/start →
+/// wait as the subreaper of the container's init → runtime delete → clean up. The container's exit code is returned.
+/// </summary>
+public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
+{
+    public async Task<int> RunAsync(RunOptions options, CancellationToken cancellationToken = default)
+    {
+        var image = await images.ResolveForRunAsync(options.Image, options.TlsVerify, cancellationToken).ConfigureAwait(false);
+        var imageConfig = images.ReadConfig(image);
+        var runtime = OciRuntime.Locate(options.Runtime, paths.RunRoot);
+        var envFileLines = ReadEnvFiles(options.EnvFiles);
+
+        string id = NewId();
+        var containers = new ContainerStore(paths);
+        string name = containers.Reserve(id, options.Name, image, options);
+        var layers = new ContainerLayerStore(paths.GraphRoot);
+        string bundle = Path.Combine(paths.BundlesRoot, id);
+        bool mounted = false, created = false;
+        string merged = "";
+        try
+        {
+            var layer = layers.Create(id);
+            merged = layer.Merged;
+            var lowerTopFirst = image.Layers.AsEnumerable().Reverse().Select(l => images.Store.LayerDiffPath(Oci.Digest.Parse(l))).ToList();
+            ContainerLayerStore.Mount(merged, ContainerLayerStore.OverlayMountOptions(lowerTopFirst, layer.Upper, layer.Work));
+            mounted = true;
+
+            var user = ContainerUser.Resolve(options.User ?? imageConfig?.Config?.User,
+                ReadSmall(Path.Combine(merged, "etc/passwd")), ReadSmall(Path.Combine(merged, "etc/group")));
+            Directory.CreateDirectory(bundle);
+            string hostname = options.Hostname ?? id[..12];
+            var bindFiles = WriteEtcFiles(bundle, hostname);
+            var spec = SpecGenerator.Generate(options, new SpecInputs
+            {
+                ContainerId = id,
+                RootfsPath = merged,
+                ImageConfig = imageConfig?.Config,
+                User = user,
+                EnvFileLines = envFileLines,
+                BindFiles = bindFiles,
+                HardLimit = HardLimit,
+            });
+            File.WriteAllBytes(Path.Combine(bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeJsonContext.Default.Spec));
+
+            if (!options.Interactive) Libc.DetachStdin();
+            Libc.BecomeSubreaper();
+            string pidFile = Path.Combine(bundle, "pidfile");
+            int rc = runtime.Create(id, bundle, pidFile);
+            if (rc != 0)
+            {
+                runtime.Delete(id, force: true);
+                return CreateFailureExitCode(runtime, rc);
+            }
+            created = true;
+            int pid = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
+            int exitCode;
+            using (SignalForwarder.To(pid))
+            {
+                containers.SetState(id, "running", null);
+                if (runtime.Start(id) != 0)
+                {
+                    Libc.SendSignal(pid, 9);
+                    Libc.WaitForPid(pid);
+                    throw new EngineException($"the OCI runtime failed to start container {name}");
+                }
+                exitCode = Libc.ExitCodeOf(Libc.WaitForPid(pid));
+            }
+            containers.SetState(id, "exited", exitCode);
+            return exitCode;
+        }
+        finally
+        {
+            if (created) runtime.Delete(id, force: true);
+            if (mounted) ContainerLayerStore.Unmount(merged);
+            if (options.Remove)
+            {
+                TryDelete(bundle);
+                layers.Remove(id);
+                containers.Remove(id);
+            }
+        }
+    }
+
+    /// <summary>Our runtime exits 127/126 for a missing or non-executable command; other runtimes only say so in words.</summary>
+    private static int CreateFailureExitCode(OciRuntime runtime, int rc)
+    {
+        if (runtime.IsSkiffRuntime && rc is ExitCodes.NotFound or ExitCodes.CannotInvoke) return rc;
+        throw new EngineException($"the OCI runtime {Path.GetFileName(runtime.Path)} failed to create the container (exit code {rc})");
+    }
+
+    private static ulong HardLimit(int resource)
+        => Libc.GetRLimit(resource, out var l) == 0 ? l.Max : ulong.MaxValue;
+
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    private static List<string> ReadEnvFiles(IReadOnlyList<string> files)
+    {
+        var lines = new List<string>();
+        foreach (string f in files)
+        {
+            string text;
+            try { text = File.ReadAllText(f); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new EngineException($"reading env file \"{f}\": {e.Message}");
+            }
+            lines.AddRange(SpecGenerator.ParseEnvFile(text));
+        }
+        return lines;
+    }
+
+    private static string? ReadSmall(string path)
+    {
+        var info = new FileInfo(path);
+        // Never follow a symlink out of the rootfs; an oversized passwd file is treated as absent.
+        if (!info.Exists || info.LinkTarget is not null || info.Length > (1 << 20)) return null;
+        return File.ReadAllText(path);
+    }
+
+    /// <summary>/etc/hostname, /etc/hosts and /etc/resolv.conf for the container, bind-mounted from the bundle.</summary>
+    private static Dictionary<string, string> WriteEtcFiles(string bundle, string hostname)
+    {
+        string hostnameFile = Path.Combine(bundle, "hostname"), hostsFile = Path.Combine(bundle, "hosts"), resolvFile = Path.Combine(bundle, "resolv.conf");
+        File.WriteAllText(hostnameFile, hostname + "\n");
+        File.WriteAllText(hostsFile, $"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t{hostname}\n");
+        var resolv = new StringBuilder();
+        try
+        {
+            foreach (string line in File.ReadLines("/etc/resolv.conf"))
+                if (!line.TrimStart().StartsWith("nameserver 127.", StringComparison.Ordinal)) resolv.AppendLine(line);
+        }
+        catch (IOException)
+        {
+            // no resolver configuration on the host: the container gets an empty one
+        }
+        File.WriteAllText(resolvFile, resolv.ToString());
+        return new Dictionary<string, string> { ["/etc/hostname"] = hostnameFile, ["/etc/hosts"] = hostsFile, ["/etc/resolv.conf"] = resolvFile };
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); }
+        catch (DirectoryNotFoundException) { }
+    }
+}

@@ -1,0 +1,22 @@
+namespace Skiff.Engine.Containers;
+
+/// <summary>What the user asked for with `skiff run` (the "spec" of podman's specgen): flags, not yet merged with the image.</summary>
+public sealed class RunOptions
+{
+    public required string Image { get; init; }
+    /// <summary>The command and its arguments after the image; empty means the image's CMD.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+    /// <summary>--entrypoint: null keeps the image's, "" clears it, else a single program (or a JSON array).</summary>
+    public string? Entrypoint { get; init; }
+    public IReadOnlyList<string> Env { get; init; } = [];
+    public IReadOnlyList<string> EnvFiles { get; init; } = [];
+    public string? WorkingDir { get; init; }
+    public string? User { get; init; }
+    public string? Name { get; init; }
+    public string? Hostname { get; init; }
+    public bool Remove { get; init; }
+    public bool Interactive { get; init; }
+    public bool? TlsVerify { get; init; }
+    /// <summary>--runtime: a name on PATH or a path; null for Skiff's own.</summary>
+    public string? Runtime { get; init; }
+}

@@ -1,0 +1,199 @@
+using System.Text.Json;
+using Skiff.Oci.Image;
+using Skiff.Oci.Runtime;
+
+namespace Skiff.Engine.Containers;
+
+/// <summary>Everything the generator needs besides the user's flags; gathered by the caller, so generation stays pure.</summary>
+public sealed class SpecInputs
+{
+    public required string ContainerId { get; init; }
+    public required string RootfsPath { get; init; }
+    public ContainerConfig? ImageConfig { get; init; }
+    public required ContainerUser User { get; init; }
+    /// <summary>Extra environment lines from --env-file, already read, in order.</summary>
+    public IReadOnlyList<string> EnvFileLines { get; init; } = [];
+    /// <summary>Host values for --env NAME without "=" (podman copies the host's value).</summary>
+    public Func<string, string?> HostEnv { get; init; } = Environment.GetEnvironmentVariable;
+    /// <summary>Files the engine made for the container: destination in the container → source on the host.</summary>
+    public IReadOnlyDictionary<string, string> BindFiles { get; init; } = new Dictionary<string, string>();
+    /// <summary>The hard limit of each resource Skiff raises by default, so defaults never exceed what the host allows.</summary>
+    public required Func<int, ulong> HardLimit { get; init; }
+}
+
+/// <summary>
+/// Turns user intent (<see cref="RunOptions"/>) and the image's config into an OCI runtime config, with
+/// podman's defaults: its capability set, masked and read-only paths, /dev, /proc, /sys, /dev/pts, /dev/shm,
+/// /dev/mqueue, and its rlimits clamped to the host's hard limits.
+/// </summary>
+public static class SpecGenerator
+{
+    public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>containers.conf's default_capabilities in podman 4.</summary>
+    public static readonly IReadOnlyList<string> DefaultCapabilities =
+    [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_NET_BIND_SERVICE",
+        "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT",
+    ];
+
+    public static readonly IReadOnlyList<string> MaskedPaths =
+    [
+        "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+        "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/fs/selinux", "/sys/dev/block",
+    ];
+
+    public static readonly IReadOnlyList<string> ReadonlyPaths =
+    [
+        "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+    ];
+
+    public static Spec Generate(RunOptions options, SpecInputs inputs)
+    {
+        var image = inputs.ImageConfig;
+        var args = Arguments(options, image);
+        string hostname = options.Hostname ?? inputs.ContainerId[..12];
+        var user = inputs.User;
+        bool isRoot = user.Uid == 0;
+        var caps = DefaultCapabilities.ToList();
+
+        return new Spec
+        {
+            Process = new Process
+            {
+                Args = args,
+                Env = Environment(options, inputs, hostname),
+                Cwd = !string.IsNullOrEmpty(options.WorkingDir) ? options.WorkingDir
+                    : !string.IsNullOrEmpty(image?.WorkingDir) ? image.WorkingDir : "/",
+                User = new User { Uid = user.Uid, Gid = user.Gid, AdditionalGids = user.AdditionalGids.Count > 0 ? [.. user.AdditionalGids] : null },
+                Capabilities = new Capabilities
+                {
+                    Bounding = caps,
+                    Effective = isRoot ? caps : [],
+                    Permitted = isRoot ? caps : [],
+                    Inheritable = [],
+                    Ambient = [],
+                },
+                Rlimits =
+                [
+                    Clamped("RLIMIT_NOFILE", Interop.Libc.RLimits.NOFILE, 1048576, inputs.HardLimit),
+                    Clamped("RLIMIT_NPROC", Interop.Libc.RLimits.NPROC, 4194304, inputs.HardLimit),
+                ],
+                NoNewPrivileges = false,
+                Terminal = false,
+            },
+            Root = new Root { Path = inputs.RootfsPath, Readonly = false },
+            Hostname = hostname,
+            Mounts = Mounts(inputs.BindFiles),
+            Linux = new Linux
+            {
+                Namespaces =
+                [
+                    new Namespace { Type = "pid" }, new Namespace { Type = "network" }, new Namespace { Type = "ipc" },
+                    new Namespace { Type = "uts" }, new Namespace { Type = "mount" }, new Namespace { Type = "cgroup" },
+                ],
+                MaskedPaths = [.. MaskedPaths],
+                ReadonlyPaths = [.. ReadonlyPaths],
+            },
+        };
+    }
+
+    /// <summary>ENTRYPOINT + CMD with podman's precedence: --entrypoint replaces the image's and drops its CMD.</summary>
+    public static List<string> Arguments(RunOptions options, ContainerConfig? image)
+    {
+        List<string> entrypoint;
+        List<string> cmd;
+        if (options.Entrypoint is not null)
+        {
+            entrypoint = ParseEntrypoint(options.Entrypoint);
+            cmd = [.. options.Command];
+        }
+        else
+        {
+            entrypoint = image?.Entrypoint is { } e ? [.. e] : [];
+            cmd = options.Command.Count > 0 ? [.. options.Command] : image?.Cmd is { } c ? [.. c] : [];
+        }
+        var args = entrypoint.Concat(cmd).ToList();
+        if (args.Count == 0)
+            throw new EngineException("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+        return args;
+    }
+
+    private static List<string> ParseEntrypoint(string value)
+    {
+        if (value.Length == 0) return [];
+        if (value.StartsWith('['))
+        {
+            try
+            {
+                var list = JsonSerializer.Deserialize(value, EngineJsonContext.Default.ListString);
+                if (list is not null) return list;
+            }
+            catch (JsonException)
+            {
+                // not a JSON array: podman takes the string as one program name
+            }
+        }
+        return [value];
+    }
+
+    /// <summary>Image env, then defaults podman adds, then --env-file, then --env; later wins.</summary>
+    public static List<string> Environment(RunOptions options, SpecInputs inputs, string hostname)
+    {
+        var env = new List<KeyValuePair<string, string>>();
+        void Set(string key, string value)
+        {
+            int i = env.FindIndex(kv => kv.Key == key);
+            if (i >= 0) env[i] = new(key, value);
+            else env.Add(new(key, value));
+        }
+        void SetLine(string line)
+        {
+            int eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0) Set(line[..eq], line[(eq + 1)..]);
+            else if (eq < 0 && line.Length > 0 && inputs.HostEnv(line) is { } v) Set(line, v);
+        }
+
+        Set("PATH", DefaultPath);
+        foreach (string line in inputs.ImageConfig?.Env ?? []) SetLine(line);
+        Set("container", "skiff");
+        if (!inputs.ImageConfig?.Env?.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)) ?? true) Set("HOME", inputs.User.Home);
+        Set("HOSTNAME", hostname);
+        foreach (string line in inputs.EnvFileLines) SetLine(line);
+        foreach (string line in options.Env) SetLine(line);
+        return env.Select(kv => $"{kv.Key}={kv.Value}").ToList();
+    }
+
+    /// <summary>Lines of an --env-file: KEY=VALUE or KEY (taken from the host); blank lines and # comments skipped.</summary>
+    public static IEnumerable<string> ParseEnvFile(string text)
+    {
+        foreach (string raw in text.Split('\n'))
+        {
+            string line = raw.TrimEnd('\r');
+            if (line.TrimStart().Length == 0 || line.TrimStart().StartsWith('#')) continue;
+            yield return line.TrimStart();
+        }
+    }
+
+    private static Rlimit Clamped(string name, int resource, ulong wanted, Func<int, ulong> hardLimit)
+    {
+        ulong v = Math.Min(wanted, hardLimit(resource));
+        return new Rlimit { Type = name, Hard = v, Soft = v };
+    }
+
+    private static List<Mount> Mounts(IReadOnlyDictionary<string, string> bindFiles)
+    {
+        var mounts = new List<Mount>
+        {
+            new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
+            new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+            new() { Destination = "/dev/pts", Type = "devpts", Source = "devpts", Options = ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
+            new() { Destination = "/dev/mqueue", Type = "mqueue", Source = "mqueue", Options = ["nosuid", "noexec", "nodev"] },
+            new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = ["nosuid", "noexec", "nodev", "ro"] },
+            new() { Destination = "/dev/shm", Type = "tmpfs", Source = "shm", Options = ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
+        };
+        foreach (var (dest, src) in bindFiles.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            mounts.Add(new Mount { Destination = dest, Type = "bind", Source = src, Options = ["bind", "rprivate"] });
+        return mounts;
+    }
+}

@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+using Skiff.Engine.Containers;
+
+namespace Skiff.Engine;
+
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(ContainerRecord))]
+internal sealed partial class EngineJsonContext : JsonSerializerContext;

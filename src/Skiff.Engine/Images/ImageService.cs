@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Skiff.Engine.Configuration;
+using Skiff.Images;
+using Skiff.Oci;
+using Skiff.Oci.Image;
+using Skiff.Storage;
+
+namespace Skiff.Engine.Images;
+
+/// <summary>The engine's view of images: local lookup with podman's rules, pulling, listing, removal.</summary>
+public sealed class ImageService
+{
+    private readonly Lazy<RegistriesConfig> _registries;
+
+    public ImageService(SkiffPaths paths)
+    {
+        Paths = paths;
+        Store = new ImageStore(paths.GraphRoot);
+        _registries = new Lazy<RegistriesConfig>(() => RegistriesConfig.Load(paths.Rootless));
+    }
+
+    public SkiffPaths Paths { get; }
+    public ImageStore Store { get; }
+
+    public Task<ImageRecord> PullAsync(string input, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
+        => new ImagePuller(Store, _registries.Value).PullAsync(input, new PullOptions
+        {
+            TlsVerify = tlsVerify,
+            Quiet = quiet,
+            Progress = quiet ? null : Console.Error,
+        }, cancellationToken);
+
+    /// <summary>The local image, or pulls it (podman's default pull policy "missing").</summary>
+    public async Task<ImageRecord> ResolveForRunAsync(string input, bool? tlsVerify, CancellationToken cancellationToken)
+        => FindLocal(input) ?? await PullAsync(input, tlsVerify, quiet: false, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Finds a local image as podman does: by id or id prefix, by full name (":latest" implied), as
+    /// "localhost/NAME", and a short name by the last components of any local name ("busybox" finds
+    /// "127.0.0.1:5000/library/busybox:latest").
+    /// </summary>
+    public ImageRecord? FindLocal(string input)
+    {
+        if (Store.FindImage(input) is { } exact) return exact;
+        if (ImageReference.TryParse(input, out var reference) && Store.FindImage($"{reference}") is { } normalised)
+            return normalised;
+        string wanted = input.Contains(':', StringComparison.Ordinal) && !input.Contains('/', StringComparison.Ordinal) || input.LastIndexOf(':') > input.LastIndexOf('/')
+            ? input : input + ":latest";
+        if (input.Contains('@', StringComparison.Ordinal)) return null;
+        return Store.ListImages().FirstOrDefault(i => i.Names.Any(n => n.EndsWith("/" + wanted, StringComparison.Ordinal)));
+    }
+
+    public ImageConfigFile? ReadConfig(ImageRecord image)
+        => JsonSerializer.Deserialize(Store.ReadBlob(Digest.Parse(image.ConfigDigest)), ImageJsonContext.Default.ImageConfigFile);
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Skiff.Engine.Configuration;
+using Skiff.Interop;
+
+namespace Skiff.Engine.Rootless;
+
+/// <summary>
+/// Rootless Skiff works as podman does: the command re-executes itself in a new user namespace (and mount
+/// namespace) where the caller is uid 0 and uids 1.. are the caller's /etc/subuid range; storage, overlay
+/// mounts and the OCI runtime all run in there. The outer process only writes the id maps (through the setuid
+/// newuidmap/newgidmap, or a single-id map written directly when the user has no range), forwards signals and
+/// hands back the exit code.
+/// </summary>
+public static class UserNamespace
+{
+    public static bool IsInsideRootlessNamespace => Environment.GetEnvironmentVariable(SkiffPaths.RootlessUidVariable) is not null;
+
+    /// <summary>Runs this same command line inside a fresh user namespace and returns its exit code.</summary>
+    public static int ReexecInside(string[] args)
+    {
+        uint uid = Libc.GetUid(), gid = Libc.GetGid();
+        string self = Environment.ProcessPath ?? throw new EngineException("cannot find the skiff executable (Environment.ProcessPath)");
+        string name = SubordinateIds.UserName(uid) ?? uid.ToString(CultureInfo.InvariantCulture);
+        var uidRanges = SubordinateIds.Read("/etc/subuid", name, uid);
+        var gidRanges = SubordinateIds.Read("/etc/subgid", name, gid);
+
+        var env = new List<string>();
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            env.Add($"{e.Key}={e.Value}");
+        env.Add($"{SkiffPaths.RootlessUidVariable}={uid}");
+        // Resolve the run directory before entering the namespace, where $XDG_RUNTIME_DIR may be unusable.
+        env.Add($"XDG_RUNTIME_DIR={SkiffPaths.RuntimeDir(uid)}");
+
+        var argv = new List<string>(args.Length + 1) { self };
+        argv.AddRange(args);
+        using var child = CloneChild.Start(new CloneStartInfo
+        {
+            Path = self,
+            Args = argv,
+            Env = env,
+            NamespaceFlags = CloneFlags.NewUser | CloneFlags.NewNs,
+        });
+        try
+        {
+            WriteMaps(child.Pid, uid, gid, uidRanges, gidRanges);
+        }
+        catch
+        {
+            Libc.SendSignal(child.Pid, 9);
+            child.WaitForExit();
+            throw;
+        }
+        using var forward = SignalForwarder.To(child.Pid);
+        child.Release();
+        return child.WaitForExit();
+    }
+
+    private static void WriteMaps(int pid, uint uid, uint gid, IReadOnlyList<IdRange> uidRanges, IReadOnlyList<IdRange> gidRanges)
+    {
+        string pidText = pid.ToString(CultureInfo.InvariantCulture);
+        if (uidRanges.Count > 0)
+            RunIdMapTool("newuidmap", pidText, SubordinateIds.MapArguments(uid, uidRanges));
+        else
+            File.WriteAllText($"/proc/{pid}/uid_map", $"0 {uid} 1\n");
+        if (gidRanges.Count > 0)
+            RunIdMapTool("newgidmap", pidText, SubordinateIds.MapArguments(gid, gidRanges));
+        else
+        {
+            File.WriteAllText($"/proc/{pid}/setgroups", "deny\n");
+            File.WriteAllText($"/proc/{pid}/gid_map", $"0 {gid} 1\n");
+        }
+    }
+
+    private static void RunIdMapTool(string tool, string pid, IReadOnlyList<string> mapArgs)
+    {
+        string path = HelperPrograms.Find(tool)
+            ?? throw new EngineException($"{tool} not found: install the uidmap package (apt-get install uidmap) to use the /etc/subuid ranges");
+        var argv = new List<string> { path, pid };
+        argv.AddRange(mapArgs);
+        using var p = CloneChild.Run(new CloneStartInfo { Path = path, Args = argv, Env = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"] });
+        int code = p.WaitForExit();
+        if (code != 0)
+            throw new EngineException($"{tool} {string.Join(' ', argv.Skip(1))} failed with exit code {code}: check /etc/sub{(tool == "newuidmap" ? "uid" : "gid")}");
+    }
+}
+
+/// <summary>Forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to a process while in scope.</summary>
+public sealed class SignalForwarder : IDisposable
+{
+    private readonly List<PosixSignalRegistration> _registrations = [];
+
+    private SignalForwarder() { }
+
+    public static SignalForwarder To(int pid)
+    {
+        var f = new SignalForwarder();
+        foreach (var (signal, number) in new[] { (PosixSignal.SIGINT, 2), (PosixSignal.SIGTERM, 15), (PosixSignal.SIGHUP, 1), (PosixSignal.SIGQUIT, 3), ((PosixSignal)10, 10), ((PosixSignal)12, 12) })
+        {
+            int n = number;
+            f._registrations.Add(PosixSignalRegistration.Create(signal, ctx =>
+            {
+                ctx.Cancel = true;
+                Libc.SendSignal(pid, n);
+            }));
+        }
+        return f;
+    }
+
+    public void Dispose()
+    {
+        foreach (var r in _registrations) r.Dispose();
+    }
+}
+
+/// <summary>Finds helper programs (newuidmap, runc, ...) on PATH and in the usual system directories.</summary>
+public static class HelperPrograms
+{
+    public static string? Find(string name)
+    {
+        if (name.Contains('/', StringComparison.Ordinal)) return File.Exists(name) ? Path.GetFullPath(name) : null;
+        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]);
+        foreach (string dir in dirs)
+        {
+            string p = Path.Combine(dir, name);
+            if (File.Exists(p)) return p;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using Skiff.Engine.Rootless;
+using Skiff.Interop;
+
+namespace Skiff.Engine.Runtime;
+
+/// <summary>
+/// Drives an OCI runtime through the standard command line (create, start, state, kill, delete), so that
+/// runc or crun can stand in for Skiff's own skiff-runtime with --runtime.
+/// </summary>
+public sealed class OciRuntime
+{
+    public const string DefaultName = "skiff-runtime";
+
+    public required string Path { get; init; }
+    public required string StateRoot { get; init; }
+
+    /// <summary>Skiff's own runtime promises exit 127/126 when the command is missing or not executable.</summary>
+    public bool IsSkiffRuntime => System.IO.Path.GetFileName(Path) == DefaultName;
+
+    /// <summary>Our own runtime beside the skiff binary first, then PATH; or a name or path the user gave.</summary>
+    public static OciRuntime Locate(string? name, string stateRoot)
+    {
+        name ??= DefaultName;
+        string? path = null;
+        if (name == DefaultName && AppContext.BaseDirectory is { } dir && File.Exists(System.IO.Path.Combine(dir, DefaultName)))
+            path = System.IO.Path.Combine(dir, DefaultName);
+        path ??= HelperPrograms.Find(name);
+        if (path is null)
+            throw new EngineException($"could not find a working OCI runtime \"{name}\": not found in $PATH");
+        string runtimeName = System.IO.Path.GetFileName(path);
+        return new OciRuntime { Path = path, StateRoot = System.IO.Path.Combine(stateRoot, runtimeName) };
+    }
+
+    public int Create(string id, string bundle, string pidFile, int stdinFd = -1)
+        => Invoke(["create", "--bundle", bundle, "--pid-file", pidFile, id], stdinFd);
+
+    public int Start(string id) => Invoke(["start", id]);
+
+    public int Kill(string id, int signal) => Invoke(["kill", id, signal.ToString(CultureInfo.InvariantCulture)]);
+
+    public int Delete(string id, bool force) => Invoke(force ? ["delete", "--force", id] : ["delete", id]);
+
+    private int Invoke(IReadOnlyList<string> verbArgs, int stdinFd = -1)
+    {
+        var argv = new List<string> { Path, "--root", StateRoot };
+        argv.AddRange(verbArgs);
+        var env = new List<string>();
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            env.Add($"{e.Key}={e.Value}");
+        _ = stdinFd;
+        using var child = CloneChild.Run(new CloneStartInfo { Path = Path, Args = argv, Env = env, ParentDeathSignal = 0 });
+        return child.WaitForExit();
+    }
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using Skiff.EndToEnd.Harness;
+
+namespace Skiff.EndToEnd.Cli;
+
+/// <summary>pull, images and rmi against the real registry; whiteouts; refusing bad content.</summary>
+[Collection(SkiffCollection.Name)]
+public sealed class ImageTests(SkiffEnvironment env)
+{
+    [RootFact]
+    public void Pull_lists_runs_and_removes_an_image()
+    {
+        string store = "pull-" + Guid.NewGuid().ToString("N")[..6];
+        var pull = env.SkiffIn(store, "pull", "--tls-verify=false", env.Busybox);
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        Assert.Matches("^[0-9a-f]{64}\n$", pull.Stdout);
+        Assert.Contains("Trying to pull", pull.Stderr, StringComparison.Ordinal);
+
+        var images = env.SkiffIn(store, "images");
+        Assert.True(images.ExitCode == 0, images.ToString());
+        var lines = images.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$", lines[0]);
+        Assert.Matches($@"^{System.Text.RegularExpressions.Regex.Escape(env.Busybox)}\s+latest\s+{pull.Stdout[..12]}\s+.+ ago\s+[0-9.]+ [kMG]?B$", lines[1]);
+
+        var quiet = env.SkiffIn(store, "images", "-q");
+        Assert.Equal(pull.Stdout[..12] + "\n", quiet.Stdout);
+        var format = env.SkiffIn(store, "images", "--format", "{{.Repository}}:{{.Tag}}");
+        Assert.Equal(env.Busybox + ":latest\n", format.Stdout);
+
+        // A short name finds the local image (podman's lookup), so no pull is needed.
+        var run = env.SkiffIn(store, "run", "--rm", "busybox", "echo", "short");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("short\n", run.Stdout);
+
+        var rmi = env.SkiffIn(store, "rmi", env.Busybox);
+        Assert.True(rmi.ExitCode == 0, rmi.ToString());
+        Assert.Contains("Untagged: " + env.Busybox + ":latest", rmi.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Deleted: " + pull.Stdout.Trim(), rmi.Stdout, StringComparison.Ordinal);
+        Assert.Single(env.SkiffIn(store, "images").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(env.Work, store, "root", "layers")), d => !Path.GetFileName(d).StartsWith("tmp", StringComparison.Ordinal));
+
+        var again = env.SkiffIn(store, "rmi", env.Busybox);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("image not known", again.Stderr, StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public void Whiteouts_and_opaque_directories_hide_lower_layers()
+    {
+        var r = env.Skiff("run", "--rm", "--tls-verify=false", env.Layered, "sh", "-c",
+            "ls /etc/removed 2>/dev/null || echo removed-gone; ls /data/old; test -x /bin/busybox && echo base-ok");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("removed-gone\nnew\nbase-ok\n", r.Stdout);
+    }
+
+    [RootFact]
+    public void Unknown_image_is_a_clear_engine_error()
+    {
+        var r = env.Skiff("pull", "--tls-verify=false", env.Registry + "/library/nope");
+        Assert.Equal(125, r.ExitCode);
+        Assert.Contains("manifest unknown", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("library/nope", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public void A_blob_whose_digest_does_not_match_is_refused_by_name()
+    {
+        string repo = "library/tampered" + Guid.NewGuid().ToString("N")[..6];
+        new OciLayoutBuilder().Layer(OciLayoutBuilder.File("hello.txt", "the original content")).Push(Path.Combine(env.Work, repo.Replace('/', '_')), env.Registry, repo);
+        // Corrupt the layer inside the registry's own storage: it serves what is on disk.
+        string blobs = Path.Combine(env.Work, "registry", "data", "docker", "registry", "v2", "blobs", "sha256");
+        string layerDigest = LayerDigest(repo);
+        string data = Path.Combine(blobs, layerDigest[7..9], layerDigest[7..], "data");
+        var bytes = File.ReadAllBytes(data);
+        bytes[^5] ^= 0xff;
+        File.WriteAllBytes(data, bytes);
+
+        string store = "tamper-" + Guid.NewGuid().ToString("N")[..6];
+        var r = env.SkiffIn(store, "pull", "--tls-verify=false", $"{env.Registry}/{repo}");
+        Assert.Equal(125, r.ExitCode);
+        Assert.Contains(layerDigest, r.Stderr, StringComparison.Ordinal);
+        Assert.Single(env.SkiffIn(store, "images").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [RootFact]
+    public void A_layer_writing_outside_its_root_is_refused_and_touches_nothing()
+    {
+        string marker = "skiff-escape-" + Guid.NewGuid().ToString("N")[..8];
+        string outside = Path.Combine(env.Work, "outside-" + marker);
+        Directory.CreateDirectory(outside);
+        foreach (var (kind, layer) in new (string, Harness.OciLayoutBuilder)[]
+        {
+            ("dotdot", new OciLayoutBuilder().Layer(OciLayoutBuilder.File($"../../../../../../../../../../{outside.TrimStart('/')}/dotdot", "x"))),
+            ("symlink-parent", new OciLayoutBuilder().Layer(OciLayoutBuilder.Symlink("evil", outside), OciLayoutBuilder.File("evil/through-link", "x"))),
+            ("symlink-parent-across-layers", new OciLayoutBuilder().Layer(OciLayoutBuilder.Symlink("evil", outside)).Layer(OciLayoutBuilder.File("evil/across", "x"))),
+        })
+        {
+            string repo = $"library/escape-{kind}-{marker}";
+            layer.Push(Path.Combine(env.Work, repo.Replace('/', '_')), env.Registry, repo);
+            string store = $"escape-{kind}";
+            var r = env.SkiffIn(store, "pull", "--tls-verify=false", $"{env.Registry}/{repo}");
+            if (kind == "symlink-parent-across-layers" && r.ExitCode == 0)
+            {
+                // Each layer is unpacked on its own; the link is only followed, if at all, inside the container.
+                var run = env.SkiffIn(store, "run", "--rm", $"{env.Registry}/{repo}", "cat", "/evil/across");
+                Assert.Empty(Directory.GetFileSystemEntries(outside));
+                continue;
+            }
+            Assert.True(r.ExitCode == 125, kind + ": " + r);
+            Assert.Empty(Directory.GetFileSystemEntries(outside));
+            Assert.Single(env.SkiffIn(store, "images").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+    }
+
+    [RootFact]
+    public void A_pull_killed_at_any_moment_leaves_no_broken_image_and_the_next_pull_succeeds()
+    {
+        string store = "killed-" + Guid.NewGuid().ToString("N")[..6];
+        string root = Path.Combine(env.Work, store, "root"), run = Path.Combine(env.Work, store, "run");
+        foreach (int delayMs in new[] { 5, 15, 30, 60, 120, 250 })
+        {
+            var psi = new ProcessStartInfo(env.SkiffPath) { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (string a in new[] { "--root", root, "--runroot", run, "pull", "--tls-verify=false", env.Layered }) psi.ArgumentList.Add(a);
+            using (var p = Process.Start(psi)!)
+            {
+                Thread.Sleep(delayMs);
+                p.Kill();
+                p.WaitForExit();
+            }
+            var images = env.SkiffIn(store, "images", "--format", "{{.ID}}");
+            Assert.True(images.ExitCode == 0, images.ToString());
+            // Either nothing, or the complete image (the kill came after it was recorded): then it must run.
+            if (images.Stdout.Length > 0)
+            {
+                var ok = env.SkiffIn(store, "run", "--rm", env.Layered, "cat", "/data/old/new");
+                Assert.True(ok.ExitCode == 0 && ok.Stdout == "new\n", $"after a kill at {delayMs} ms: {ok}");
+                env.SkiffIn(store, "rmi", env.Layered);
+            }
+        }
+        var pull = env.SkiffIn(store, "pull", "--tls-verify=false", env.Layered);
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        var after = env.SkiffIn(store, "run", "--rm", env.Layered, "cat", "/data/old/new");
+        Assert.Equal("new\n", after.Stdout);
+    }
+
+    private string LayerDigest(string repo)
+    {
+        var r = Command.Must("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{env.Registry}/{repo}:latest");
+        var m = System.Text.RegularExpressions.Regex.Matches(r.Stdout, "\"digest\":\"(sha256:[0-9a-f]{64})\"");
+        return m[^1].Groups[1].Value;
+    }
+}

@@ -1,0 +1,47 @@
+using Skiff.EndToEnd.Harness;
+
+namespace Skiff.EndToEnd.Cli;
+
+/// <summary>The same walk as an unprivileged user with /etc/subuid ranges (made by .ci/run): rootless by default.</summary>
+[Collection(SkiffCollection.Name)]
+public sealed class RootlessTests(SkiffEnvironment env)
+{
+    [RootFact]
+    public void Rootless_pull_run_and_rmi()
+    {
+        var pull = env.SkiffRootless("pull", "--tls-verify=false", env.Busybox);
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+
+        var images = env.SkiffRootless("images", "--format", "{{.Repository}}");
+        Assert.Equal(env.Busybox + "\n", images.Stdout);
+
+        var hello = env.SkiffRootless("run", "--rm", env.Busybox, "echo", "hello");
+        Assert.True(hello.ExitCode == 0, hello.ToString());
+        Assert.Equal("hello\n", hello.Stdout);
+
+        Assert.Equal(7, env.SkiffRootless("run", "--rm", env.Busybox, "sh", "-c", "exit 7").ExitCode);
+
+        var flags = env.SkiffRootless("run", "--rm", "-e", "FOO=bar", "-w", "/tmp", "-u", "1000", env.Busybox, "sh", "-c", "echo $FOO; pwd; id -u");
+        Assert.True(flags.ExitCode == 0, flags.ToString());
+        Assert.Equal("bar\n/tmp\n1000\n", flags.Stdout);
+
+        var map = env.SkiffRootless("run", "--rm", env.Busybox, "cat", "/proc/self/uid_map");
+        Assert.True(map.ExitCode == 0, map.ToString());
+        string uid = Command.Must("id", "-u", env.TestUser).Stdout.Trim();
+        string subuid = File.ReadAllLines("/etc/subuid").First(l => l.StartsWith(env.TestUser + ":", StringComparison.Ordinal)).Split(':')[1];
+        var rows = map.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.Equal(["0", uid, "1"], rows[0]);
+        Assert.Equal(["1", subuid, "65536"], rows[1]);
+
+        var pid = env.SkiffRootless("run", "--rm", "--hostname", "rootless", env.Busybox, "sh", "-c", "echo $$; hostname");
+        Assert.Equal("1\nrootless\n", pid.Stdout);
+
+        var layered = env.SkiffRootless("run", "--rm", "--tls-verify=false", env.Layered, "sh", "-c", "ls /etc/removed 2>/dev/null || echo gone; ls /data/old");
+        Assert.True(layered.ExitCode == 0, layered.ToString());
+        Assert.Equal("gone\nnew\n", layered.Stdout);
+
+        var rmi = env.SkiffRootless("rmi", env.Busybox);
+        Assert.True(rmi.ExitCode == 0, rmi.ToString());
+        Assert.Equal(env.Layered + "\n", env.SkiffRootless("images", "--format", "{{.Repository}}").Stdout);
+    }
+}

@@ -1,0 +1,86 @@
+using Skiff.Engine;
+using Skiff.Engine.Containers;
+using Skiff.Oci.Image;
+
+namespace Skiff.Tests.Engine;
+
+public sealed class SpecGeneratorTests
+{
+    private static readonly ContainerUser Root = new(0, 0, [], "/root");
+
+    private static SpecInputs Inputs(ContainerConfig? image = null, ContainerUser? user = null, Func<int, ulong>? hard = null) => new()
+    {
+        ContainerId = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        RootfsPath = "/merged",
+        ImageConfig = image,
+        User = user ?? Root,
+        HostEnv = name => name == "HOSTVAR" ? "from-host" : null,
+        HardLimit = hard ?? (_ => ulong.MaxValue),
+    };
+
+    [Fact]
+    public void Command_after_the_image_replaces_cmd_and_keeps_entrypoint()
+    {
+        var image = new ContainerConfig { Entrypoint = ["/entry"], Cmd = ["default"] };
+        Assert.Equal(["/entry", "default"], SpecGenerator.Arguments(new RunOptions { Image = "x" }, image));
+        Assert.Equal(["/entry", "mine"], SpecGenerator.Arguments(new RunOptions { Image = "x", Command = ["mine"] }, image));
+    }
+
+    [Fact]
+    public void Entrypoint_flag_drops_the_image_cmd()
+    {
+        var image = new ContainerConfig { Entrypoint = ["/entry"], Cmd = ["default"] };
+        Assert.Equal(["echo"], SpecGenerator.Arguments(new RunOptions { Image = "x", Entrypoint = "echo" }, image));
+        Assert.Equal(["/bin/sh", "-c", "a"], SpecGenerator.Arguments(new RunOptions { Image = "x", Entrypoint = "[\"/bin/sh\",\"-c\"]", Command = ["a"] }, image));
+        Assert.Equal(["ls"], SpecGenerator.Arguments(new RunOptions { Image = "x", Entrypoint = "", Command = ["ls"] }, image));
+    }
+
+    [Fact]
+    public void No_command_at_all_is_an_engine_error()
+    {
+        var e = Assert.Throws<EngineException>(() => SpecGenerator.Arguments(new RunOptions { Image = "x" }, new ContainerConfig()));
+        Assert.Equal(125, e.ExitCode);
+    }
+
+    [Fact]
+    public void Environment_layers_image_defaults_files_and_flags_in_order()
+    {
+        var image = new ContainerConfig { Env = ["PATH=/image/bin", "A=image", "B=image"] };
+        var inputs = new SpecInputs
+        {
+            ContainerId = Inputs().ContainerId, RootfsPath = "/m", ImageConfig = image, User = Root,
+            EnvFileLines = ["B=file", "C=file"], HostEnv = n => n == "HOSTVAR" ? "from-host" : null, HardLimit = _ => ulong.MaxValue,
+        };
+        var env = SpecGenerator.Environment(new RunOptions { Image = "x", Env = ["C=flag", "HOSTVAR", "UNSET"] }, inputs, "h");
+        Assert.Equal(["PATH=/image/bin", "A=image", "B=file", "container=skiff", "HOME=/root", "HOSTNAME=h", "C=flag", "HOSTVAR=from-host"], env);
+    }
+
+    [Fact]
+    public void Env_file_skips_comments_and_blank_lines()
+        => Assert.Equal(["A=1", "B"], SpecGenerator.ParseEnvFile("# c\n\nA=1\r\n  B\n").ToList());
+
+    [Fact]
+    public void Rlimits_are_clamped_to_the_hosts_hard_limit()
+    {
+        var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"] }, Inputs(hard: r => r == Skiff.Interop.Libc.RLimits.NOFILE ? 20000UL : 96365UL));
+        var nofile = spec.Process!.Rlimits!.Single(r => r.Type == "RLIMIT_NOFILE");
+        Assert.Equal(20000UL, nofile.Hard);
+        Assert.Equal(20000UL, nofile.Soft);
+        Assert.Equal(96365UL, spec.Process.Rlimits!.Single(r => r.Type == "RLIMIT_NPROC").Hard);
+    }
+
+    [Fact]
+    public void Spec_has_podmans_namespaces_mounts_and_defaults()
+    {
+        var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"], WorkingDir = "/tmp" }, Inputs(user: new ContainerUser(1000, 0, [], "/")));
+        Assert.Equal("0123456789ab", spec.Hostname);
+        Assert.Equal("/tmp", spec.Process!.Cwd);
+        Assert.Equal(1000u, spec.Process.User.Uid);
+        Assert.Empty(spec.Process.Capabilities!.Effective!);
+        Assert.Contains("CAP_CHOWN", spec.Process.Capabilities.Bounding!);
+        Assert.Equal(["pid", "network", "ipc", "uts", "mount", "cgroup"], spec.Linux!.Namespaces!.Select(n => n.Type));
+        Assert.Equal(["/proc", "/dev", "/dev/pts", "/dev/mqueue", "/sys", "/dev/shm"], spec.Mounts!.Select(m => m.Destination));
+        Assert.Contains("ro", spec.Mounts!.Single(m => m.Destination == "/sys").Options!);
+        Assert.Equal("/merged", spec.Root!.Path);
+    }
+}
