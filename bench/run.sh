@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `make bench`: wall time of `skiff run --rm IMAGE true` against `podman run --rm IMAGE true` (podman from
+# Debian with runc, the cgroupfs manager and ulimits clamped to this machine's hard limits) on the same image,
+# alternating, several rounds; prints the medians and their ratio. Also our runtime against runc alone on one
+# prepared bundle. Machines are noisy: only ratios taken in one run mean anything.
+set -euo pipefail
+skiff=$(readlink -f "$1")
+rounds=${ROUNDS:-15}
+here=$(cd "$(dirname "$0")" && pwd)
+fixtures=$here/../tests/fixtures
+if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
+  [ "$(id -u)" = 0 ] || { echo "bench: podman and runc are needed (apt-get install podman runc)" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc >/dev/null
+fi
+dir=$(mktemp -d /tmp/skiff-bench.XXXXXX)
+addr=127.0.0.1:${BENCH_PORT:-5055}
+cleanup() { "$fixtures/registry.sh" stop "$dir"; umount -R "$dir"/podman-root/overlay 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+"$fixtures/registry.sh" start "$addr" "$dir" >/dev/null
+image=$addr/library/busybox
+printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n' "$(ulimit -Hn)" "$(ulimit -Hn)" "$(ulimit -Hu)" "$(ulimit -Hu)" > "$dir/containers.conf"
+export CONTAINERS_CONF=$dir/containers.conf
+podman=(podman --root "$dir/podman-root" --runroot "$dir/podman-run" --runtime runc --cgroup-manager cgroupfs --events-backend file)
+sk=("$skiff" --root "$dir/skiff-root" --runroot "$dir/skiff-run")
+"${podman[@]}" pull -q --tls-verify=false "$image" >/dev/null
+"${sk[@]}" pull -q --tls-verify=false "$image" >/dev/null
+
+now() { echo "${EPOCHREALTIME/./}"; }  # microseconds
+time_us() { local t0 t1; t0=$(now); "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }; t1=$(now); echo $((t1 - t0)); }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+ms() { awk -v us="$1" 'BEGIN {printf "%.1f ms", us/1000}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a/b}'; }
+
+# Warm both once (page cache), then alternate.
+"${sk[@]}" run --rm "$image" true; "${podman[@]}" run --rm "$image" true
+s=() p=()
+for _ in $(seq "$rounds"); do
+  s+=("$(time_us "${sk[@]}" run --rm "$image" true)")
+  p+=("$(time_us "${podman[@]}" run --rm "$image" true)")
+done
+ms_s=$(printf '%s\n' "${s[@]}" | median); ms_p=$(printf '%s\n' "${p[@]}" | median)
+
+# The runtimes alone on one prepared bundle (busybox rootfs, `true`).
+bundle=$dir/bundle; mkdir -p "$bundle/rootfs/bin"
+cp /bin/busybox "$bundle/rootfs/bin/busybox"; ln -s busybox "$bundle/rootfs/bin/true"; ln -s busybox "$bundle/rootfs/bin/sh"
+(cd "$bundle" && runc spec && sed -i 's/"terminal": true/"terminal": false/; s/"sh"/"true"/' config.json)
+runtime=$(dirname "$skiff")/skiff-runtime
+r=() c=()
+for i in $(seq "$rounds"); do
+  r+=("$(time_us "$runtime" --root "$dir/rt-state" run --bundle "$bundle" "b$i")")
+  c+=("$(time_us runc --root "$dir/runc-state" run --bundle "$bundle" "b$i")")
+done
+ms_r=$(printf '%s\n' "${r[@]}" | median); ms_c=$(printf '%s\n' "${c[@]}" | median)
+
+echo "skiff run --rm busybox true   median $(ms "$ms_s")   (podman $(podman --version | cut -d' ' -f3) + runc: $(ms "$ms_p"))   ratio skiff/podman = $(ratio "$ms_s" "$ms_p")"
+echo "skiff-runtime run (bundle)    median $(ms "$ms_r")   (runc $(runc --version | head -1 | cut -d' ' -f3): $(ms "$ms_c"))   ratio skiff-runtime/runc = $(ratio "$ms_r" "$ms_c")"
+echo "($rounds rounds each, alternating, $(nproc) cores, $(uname -r))"
