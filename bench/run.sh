@@ -18,7 +18,10 @@ cleanup() { "$fixtures/registry.sh" stop "$dir"; umount -R "$dir"/podman-root/ov
 trap cleanup EXIT
 "$fixtures/registry.sh" start "$addr" "$dir" >/dev/null
 image=$addr/library/busybox
-printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n' "$(ulimit -Hn)" "$(ulimit -Hn)" "$(ulimit -Hu)" "$(ulimit -Hu)" > "$dir/containers.conf"
+# podman's defaults (nofile 1048576, nproc 4194304) fail where root lacks CAP_SYS_RESOURCE; podman itself
+# lowers its own RLIMIT_NPROC to 32768, so that is the most its containers can get.
+nofile=$(ulimit -Hn); nproc=$(ulimit -Hu); [ "$nproc" = unlimited ] || [ "$nproc" -gt 32768 ] && nproc=32768
+printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n' "$nofile" "$nofile" "$nproc" "$nproc" > "$dir/containers.conf"
 export CONTAINERS_CONF=$dir/containers.conf
 podman=(podman --root "$dir/podman-root" --runroot "$dir/podman-run" --runtime runc --cgroup-manager cgroupfs --events-backend file)
 sk=("$skiff" --root "$dir/skiff-root" --runroot "$dir/skiff-run")

@@ -157,6 +157,7 @@ public static class SpecGenerator
         Set("PATH", DefaultPath);
         foreach (string line in inputs.ImageConfig?.Env ?? []) SetLine(line);
         Set("container", "skiff");
+        Set("TERM", "xterm");
         if (!inputs.ImageConfig?.Env?.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)) ?? true) Set("HOME", inputs.User.Home);
         Set("HOSTNAME", hostname);
         foreach (string line in inputs.EnvFileLines) SetLine(line);

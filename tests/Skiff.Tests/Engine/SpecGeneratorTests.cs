@@ -52,7 +52,7 @@ public sealed class SpecGeneratorTests
             EnvFileLines = ["B=file", "C=file"], HostEnv = n => n == "HOSTVAR" ? "from-host" : null, HardLimit = _ => ulong.MaxValue,
         };
         var env = SpecGenerator.Environment(new RunOptions { Image = "x", Env = ["C=flag", "HOSTVAR", "UNSET"] }, inputs, "h");
-        Assert.Equal(["PATH=/image/bin", "A=image", "B=file", "container=skiff", "HOME=/root", "HOSTNAME=h", "C=flag", "HOSTVAR=from-host"], env);
+        Assert.Equal(["PATH=/image/bin", "A=image", "B=file", "container=skiff", "TERM=xterm", "HOME=/root", "HOSTNAME=h", "C=flag", "HOSTVAR=from-host"], env);
     }
 
     [Fact]
