@@ -6,7 +6,11 @@ namespace Skiff.Storage;
 /// The per-user, content-addressed image store under a graph root (rootful /var/lib/skiff,
 /// rootless ~/.local/share/skiff):
 ///   blobs/sha256/HEX          verified manifests, configs and compressed layers
+///   blobs/tmp/tmp-RANDOM/     a blob being written (flock-held by its writer; swept when the writer is gone)
 ///   layers/HEX/diff           one unpacked layer per chain id (overlay "diff" directory)
+///   layers/HEX/layer.json     its metadata (diffId, source blob, uncompressed size), inside the renamed directory
+///   layers/tmp-RANDOM/        a layer being unpacked, or tmp-delete-* one being removed
+///   containers/ID/{upper,work,merged}   container layers (<see cref="ContainerLayerStore"/>)
 ///   images.json               image records, rewritten whole (temp + rename) under storage.lock
 /// Every write is temp-then-rename, so a process killed at any moment leaves nothing that looks complete.
 /// </summary>

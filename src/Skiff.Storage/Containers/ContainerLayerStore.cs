@@ -52,7 +52,41 @@ public sealed class ContainerLayerStore
     }
 
     /// <summary>Removes the container's directories (renamed to tmp-delete-* first). The caller unmounts first.</summary>
-    public void Remove(string id) => Trees.RenameThenRemove(PathsOf(id).Dir);
+    public void Remove(string id)
+    {
+        var paths = PathsOf(id);
+        if (IsMountPoint(paths.Merged))
+            throw new InvalidOperationException($"container {id}: {paths.Merged} is still mounted, unmount it first");
+        Trees.RenameThenRemove(paths.Dir);
+    }
+
+    /// <summary>True when <paramref name="path"/> is a mount point in this mount namespace.</summary>
+    public static bool IsMountPoint(string path)
+    {
+        string full = Path.GetFullPath(path);
+        foreach (string line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            string[] fields = line.Split(' ');
+            if (fields.Length > 4 && UnescapeMountinfo(fields[4]) == full) return true;
+        }
+        return false;
+    }
+
+    private static string UnescapeMountinfo(string field)
+    {
+        if (!field.Contains('\\', StringComparison.Ordinal)) return field;
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < field.Length; i++)
+        {
+            if (field[i] == '\\' && i + 3 < field.Length)
+            {
+                sb.Append((char)Convert.ToInt32(field.Substring(i + 1, 3), 8));
+                i += 3;
+            }
+            else sb.Append(field[i]);
+        }
+        return sb.ToString();
+    }
 
     /// <summary>Removes tmp-* directories left by killed processes.</summary>
     public void SweepStale() => LockedTempDir.SweepStale(ContainersDir);

@@ -7,7 +7,8 @@ public static class ImageLookup
     public const int MinIdPrefix = 3;
 
     /// <summary>In order: exact name; the name with ":latest" when it has no tag or digest; "localhost/"
-    /// plus the name (with ":latest" when untagged); the full id (bare or "sha256:"); an id prefix of at
+    /// plus the name (with ":latest" when untagged); "repo@digest" (also "localhost/repo@digest") by
+    /// an image of that repository whose manifest digest it is; the full id (bare or "sha256:"); an id prefix of at
     /// least 3 characters when it is unambiguous. An ambiguous prefix throws <see cref="AmbiguousImageException"/>.</summary>
     public static ImageRecord? Find(IReadOnlyList<ImageRecord> images, string nameOrId)
     {
@@ -15,6 +16,16 @@ public static class ImageLookup
         foreach (string candidate in NameCandidates(nameOrId))
             foreach (var image in images)
                 if (image.Names.Contains(candidate, StringComparer.Ordinal)) return image;
+
+        int at = nameOrId.IndexOf('@', StringComparison.Ordinal);
+        if (at > 0)
+        {
+            string repo = nameOrId[..at], digest = nameOrId[(at + 1)..];
+            foreach (string candidate in new[] { repo, "localhost/" + repo })
+                foreach (var image in images)
+                    if (image.ManifestDigest == digest && image.Names.Any(n => RepositoryOf(n) == candidate)) return image;
+            return null;
+        }
 
         string id = nameOrId.StartsWith("sha256:", StringComparison.Ordinal) ? nameOrId[7..] : nameOrId;
         if (id.Length < MinIdPrefix || !id.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f')) return null;
@@ -32,6 +43,16 @@ public static class ImageLookup
         if (name.Contains('@', StringComparison.Ordinal)) return true;
         int slash = name.LastIndexOf('/');
         return name.IndexOf(':', slash + 1) >= 0;
+    }
+
+    /// <summary>"host/repo:tag" → "host/repo"; "host/repo@digest" → "host/repo".</summary>
+    public static string RepositoryOf(string name)
+    {
+        int at = name.IndexOf('@', StringComparison.Ordinal);
+        if (at >= 0) return name[..at];
+        int slash = name.LastIndexOf('/');
+        int colon = name.IndexOf(':', slash + 1);
+        return colon >= 0 ? name[..colon] : name;
     }
 
     private static IEnumerable<string> NameCandidates(string name)

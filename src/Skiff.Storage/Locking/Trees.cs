@@ -34,8 +34,12 @@ public static class Trees
         if (!Directory.Exists(path)) return;
         string parent = Path.GetDirectoryName(path)!;
         string doomed = Path.Combine(parent, LockedTempDir.Prefix + "delete-" + Guid.NewGuid().ToString("N"));
-        Directory.Move(path, doomed);
-        RemoveTree(doomed);
+        // Locked before the rename, so that a sweep of stale tmp-* directories leaves it to us.
+        using (FileLock.AcquireExclusive(path))
+        {
+            Directory.Move(path, doomed);
+            RemoveTree(doomed);
+        }
     }
 
     /// <summary>u+rwx so the content can be listed and unlinked (the tree is going away anyway).</summary>

@@ -73,6 +73,9 @@ public sealed class ContainerLayerTests : IDisposable
             Assert.Equal(["new"], Directory.EnumerateFileSystemEntries(Path.Combine(paths.Merged, "opaque")).Select(p => Path.GetFileName(p)!).ToArray());
             Assert.Equal(["new", "old"], Directory.EnumerateFileSystemEntries(Path.Combine(paths.Merged, "plain")).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray());
             File.WriteAllText(Path.Combine(paths.Merged, "written"), "w");
+            Assert.True(ContainerLayerStore.IsMountPoint(paths.Merged));
+            var e = Assert.Throws<InvalidOperationException>(() => containers.Remove("overlaytest"));
+            Assert.Contains("still mounted", e.Message, StringComparison.Ordinal);
         }
         finally
         {
@@ -80,6 +83,9 @@ public sealed class ContainerLayerTests : IDisposable
         }
         Assert.Equal("w", File.ReadAllText(Path.Combine(paths.Upper, "written")));
         Assert.False(File.Exists(Path.Combine(images.LayerDiffPath(upperChain), "written")));
+        Assert.False(ContainerLayerStore.IsMountPoint(paths.Merged));
         containers.Remove("overlaytest");
+        Assert.False(Directory.Exists(paths.Dir));
+        Assert.True(File.Exists(Path.Combine(images.LayerDiffPath(lowerDiff), "gone")));
     }
 }

@@ -94,6 +94,9 @@ public sealed class ImageStoreImageTests : IDisposable
         Assert.Equal(busybox.Id, store.FindImage(busybox.Id[..12])?.Id);
         Assert.Null(store.FindImage(busybox.Id[..2]));
         Assert.Null(store.FindImage("nothing:latest"));
+        Assert.Equal(busybox.Id, store.FindImage("127.0.0.1:5000/library/busybox@" + busybox.ManifestDigest)?.Id);
+        Assert.Equal(local.Id, store.FindImage("mine@" + local.ManifestDigest)?.Id);
+        Assert.Null(store.FindImage("127.0.0.1:5000/library/busybox@" + local.ManifestDigest));
     }
 
     [Fact]
