@@ -117,4 +117,35 @@ public sealed class ImageStoreLayerTests : IDisposable
         Assert.True(Directory.Exists(live));
         Assert.False(store.HasLayer(Digest.Parse("sha256:" + new string('d', 64))));
     }
+
+    [Fact]
+    public void A_tmp_layer_whose_writer_was_killed_is_swept_by_the_next_open()
+    {
+        string layers = Path.Combine(_graph, "layers");
+        string tmp = Path.Combine(layers, "tmp-writer");
+        Directory.CreateDirectory(Path.Combine(tmp, "diff"));
+        File.WriteAllText(Path.Combine(tmp, "diff", "partial"), "x");
+        using var writer = System.Diagnostics.Process.Start("flock", ["--exclusive", "--close", tmp, "sleep", "600"]);
+        while (FileLock.TryAcquire(tmp, exclusive: true) is { } notYet) { notYet.Dispose(); Thread.Sleep(10); }
+
+        new ImageStore(_graph).ListImages();
+        Assert.True(Directory.Exists(tmp)); // the writer lives: its work is not touched
+
+        writer.Kill(entireProcessTree: true); // with --close only flock(1) itself holds the lock, reaped below
+        writer.WaitForExit();
+        new ImageStore(_graph).ListImages();
+        Assert.False(Directory.Exists(tmp));
+    }
+
+    [Fact]
+    public void Two_stores_creating_the_same_layer_at_once_end_with_one_complete_layer()
+    {
+        byte[] tar = new TarBuilder().Dir("d").File("d/f", new string('z', 100_000)).Bytes();
+        var setup = new ImageStore(_graph);
+        var (blob, diffId) = PutLayerBlob(setup, tar, Gzip);
+        Parallel.For(0, 4, _ => new ImageStore(_graph).CreateLayer(diffId, diffId, blob, MediaTypes.OciLayerGzip));
+        Assert.True(setup.HasLayer(diffId));
+        Assert.Equal([diffId.Hex], Directory.EnumerateFileSystemEntries(Path.Combine(_graph, "layers")).Select(p => Path.GetFileName(p)!).ToArray());
+        Assert.Equal(100_000, new FileInfo(Path.Combine(setup.LayerDiffPath(diffId), "d", "f")).Length);
+    }
 }
