@@ -12,7 +12,10 @@ internal static class Decompression
     public static Stream Open(FileStream blob, string mediaType)
     {
         if (!IsLayerMediaType(mediaType))
+        {
+            blob.Dispose();
             throw new NotSupportedException($"layer media type \"{mediaType}\": not supported");
+        }
         Span<byte> magic = stackalloc byte[4];
         int n = blob.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
         blob.Seek(0, SeekOrigin.Begin);
