@@ -6,52 +6,55 @@ namespace Skiff.Storage;
 /// The per-user, content-addressed image store under a graph root (rootful /var/lib/skiff,
 /// rootless ~/.local/share/skiff):
 ///   blobs/sha256/HEX          verified manifests, configs and compressed layers
+///   blobs/tmp/tmp-RANDOM/     a blob being written (flock-held by its writer; swept when the writer is gone)
 ///   layers/HEX/diff           one unpacked layer per chain id (overlay "diff" directory)
+///   layers/HEX/layer.json     its metadata (diffId, source blob, uncompressed size), inside the renamed directory
+///   layers/tmp-RANDOM/        a layer being unpacked, or tmp-delete-* one being removed
+///   containers/ID/{upper,work,merged}   container layers (<see cref="ContainerLayerStore"/>)
 ///   images.json               image records, rewritten whole (temp + rename) under storage.lock
 /// Every write is temp-then-rename, so a process killed at any moment leaves nothing that looks complete.
-/// CONTRACT STUB: the storage part fills in the bodies; the signatures are what images and engine use.
 /// </summary>
-public sealed class ImageStore
+public sealed partial class ImageStore
 {
-    public ImageStore(string graphRoot) => GraphRoot = graphRoot;
+    public ImageStore(string graphRoot) => GraphRoot = Path.GetFullPath(graphRoot);
 
     public string GraphRoot { get; }
 
-    public bool HasBlob(Digest digest) => throw new NotImplementedException();
+    public bool HasBlob(Digest digest) => File.Exists(BlobPathCore(digest));
 
-    public string BlobPath(Digest digest) => throw new NotImplementedException();
+    public string BlobPath(Digest digest) => BlobPathCore(digest);
 
     /// <summary>Streams <paramref name="content"/> into the blob store, verifying its size (when
     /// <paramref name="expectedSize"/> is not negative) and its digest; a mismatch throws
     /// <see cref="DigestMismatchException"/> and stores nothing.</summary>
     public Task PutBlobAsync(Digest expected, long expectedSize, Stream content, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+        => PutBlobCoreAsync(expected, expectedSize, content, cancellationToken);
 
     /// <summary>Reads a small blob (manifest, config) whole.</summary>
-    public byte[] ReadBlob(Digest digest) => throw new NotImplementedException();
+    public byte[] ReadBlob(Digest digest) => ReadBlobCore(digest);
 
-    public bool HasLayer(Digest chainId) => throw new NotImplementedException();
+    public bool HasLayer(Digest chainId) => HasLayerCore(chainId);
 
     /// <summary>Unpacks the stored blob <paramref name="blob"/> (tar, tar+gzip or tar+zstd per
     /// <paramref name="mediaType"/>) into a new layer named by <paramref name="chainId"/>, applying OCI
     /// whiteouts as overlayfs whiteouts, refusing entries that escape the layer, and checking that the
     /// uncompressed stream's digest is <paramref name="diffId"/>. Idempotent; atomic.</summary>
-    public void CreateLayer(Digest chainId, Digest diffId, Digest blob, string mediaType) => throw new NotImplementedException();
+    public void CreateLayer(Digest chainId, Digest diffId, Digest blob, string mediaType) => CreateLayerCore(chainId, diffId, blob, mediaType);
 
     /// <summary>The layer's unpacked directory, for overlay's lowerdir.</summary>
-    public string LayerDiffPath(Digest chainId) => throw new NotImplementedException();
+    public string LayerDiffPath(Digest chainId) => Path.Combine(LayerDir(chainId), "diff");
 
-    public IReadOnlyList<ImageRecord> ListImages() => throw new NotImplementedException();
+    public IReadOnlyList<ImageRecord> ListImages() => ListImagesCore();
 
     /// <summary>Finds an image by full name ("host/repo:tag"), by id, or by an unambiguous id prefix.</summary>
-    public ImageRecord? FindImage(string nameOrId) => throw new NotImplementedException();
+    public ImageRecord? FindImage(string nameOrId) => FindImageCore(nameOrId);
 
     /// <summary>Records a complete image (all its layers present). Names already held by other
     /// images move to this one, as podman does on re-pull.</summary>
-    public void AddImage(ImageRecord image) => throw new NotImplementedException();
+    public void AddImage(ImageRecord image) => AddImageCore(image);
 
     /// <summary>Removes the image and every blob and layer no remaining image uses.</summary>
-    public void RemoveImage(string id) => throw new NotImplementedException();
+    public void RemoveImage(string id) => RemoveImageCore(id);
 }
 
 /// <summary>A complete image in the store. Its id is the hex of its config digest, as podman's.</summary>

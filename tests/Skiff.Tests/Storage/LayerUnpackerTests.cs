@@ -1,0 +1,216 @@
+using System.Formats.Tar;
+using Skiff.Storage.Tar;
+
+namespace Skiff.Tests.Storage;
+
+public sealed class LayerUnpackerTests : IDisposable
+{
+    private readonly Sandbox _box = new();
+
+    public void Dispose() => _box.Dispose();
+
+    private UnpackResult Apply(TarBuilder tar, UnpackOptions? options = null)
+        => LayerUnpacker.Apply(tar.Stream(), _box.Layer, options ?? new UnpackOptions { UseUserXattr = true });
+
+    private string L(string rel) => Path.Combine(_box.Layer, rel);
+
+    [Fact]
+    public void Files_directories_and_links_are_created_with_their_metadata()
+    {
+        var result = Apply(new TarBuilder()
+            .Dir("./etc/")
+            .File("./etc/hosts", "127.0.0.1 localhost\n")
+            .File("bin/su", "setuid", (UnixFileMode)0xded /* 06755 */)
+            .Symlink("etc/abs", "/etc/hosts")
+            .Symlink("etc/rel", "hosts")
+            .HardLink("etc/hosts2", "./etc/hosts")
+            .File("/abs/name", "leading slash stripped"));
+
+        Assert.Equal(7, result.Entries);
+        Assert.Equal("127.0.0.1 localhost\n", File.ReadAllText(L("etc/hosts")));
+        Assert.Equal("/etc/hosts", new FileInfo(L("etc/abs")).LinkTarget);
+        Assert.Equal("hosts", new FileInfo(L("etc/rel")).LinkTarget);
+        Assert.Equal(FsProbe.Stat(L("etc/hosts"), "%i"), FsProbe.Stat(L("etc/hosts2"), "%i"));
+        Assert.Equal("2", FsProbe.Stat(L("etc/hosts"), "%h"));
+        Assert.Equal("6755", FsProbe.Stat(L("bin/su"), "%a"));
+        Assert.Equal("leading slash stripped", File.ReadAllText(L("abs/name")));
+        Assert.Equal(TarBuilder.Time.UtcDateTime, File.GetLastWriteTimeUtc(L("etc/hosts")));
+        Assert.Equal(TarBuilder.Time.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), FsProbe.Stat(L("etc/abs"), "%Y"));
+        Assert.Equal(TarBuilder.Time.UtcDateTime, Directory.GetLastWriteTimeUtc(L("etc")));
+        _box.AssertSentinelUntouched();
+    }
+
+    [Fact]
+    public void A_read_only_directory_gets_its_mode_after_its_content()
+    {
+        Apply(new TarBuilder().Dir("ro", (UnixFileMode)0x16d /* 0555 */).File("ro/inside", "x").Dir("ro/sub", (UnixFileMode)0x140 /* 0500 */).File("ro/sub/deep", "y"));
+        Assert.Equal("555", FsProbe.Stat(L("ro"), "%a"));
+        Assert.Equal("500", FsProbe.Stat(L("ro/sub"), "%a"));
+        Assert.Equal("y", File.ReadAllText(L("ro/sub/deep")));
+    }
+
+    [RootFact]
+    public void Ownership_comes_from_the_header()
+    {
+        Apply(new TarBuilder().File("owned", "x", uid: 1234, gid: 5678));
+        Assert.Equal("1234:5678", FsProbe.Stat(L("owned"), "%u:%g"));
+    }
+
+    [Fact]
+    public void Long_gnu_and_pax_names_are_read()
+    {
+        string longName = string.Join('/', Enumerable.Repeat("component-of-a-long-path", 12)) + "/file";
+        var gnu = new TarBuilder(TarEntryFormat.Gnu).File(longName, "gnu");
+        LayerUnpacker.Apply(gnu.Stream(), _box.Layer);
+        Assert.Equal("gnu", File.ReadAllText(L(longName)));
+        var pax = new TarBuilder().File(longName + "2", "pax");
+        LayerUnpacker.Apply(pax.Stream(), _box.Layer);
+        Assert.Equal("pax", File.ReadAllText(L(longName + "2")));
+    }
+
+    [Fact]
+    public void Fifos_and_devices_are_made()
+    {
+        Apply(new TarBuilder().Node(TarEntryType.Fifo, "fifo").Node(TarEntryType.CharacterDevice, "null", 1, 3));
+        Assert.Equal("fifo", FsProbe.Stat(L("fifo"), "%F"));
+        if (FsProbe.IsRoot)
+            Assert.Equal("character special file 1:3", FsProbe.Stat(L("null"), "%F %Hr:%Lr"));
+    }
+
+    [Fact]
+    public void A_whiteout_becomes_a_char_device_0_0_and_an_opaque_marker_an_xattr()
+    {
+        Apply(new TarBuilder().Dir("d").File("d/.wh.gone", "").File("o/.wh..wh..opq", "").File("o/kept", "k"),
+            new UnpackOptions { UseUserXattr = true });
+        Assert.Equal("character special file 0:0", FsProbe.Stat(L("d/gone"), "%F %Hr:%Lr"));
+        Assert.False(File.Exists(L("d/.wh.gone")));
+        Assert.False(File.Exists(L("o/.wh..wh..opq")));
+        Assert.Equal("y", FsProbe.Xattr(L("o"), "user.overlay.opaque"));
+        Assert.Equal("k", File.ReadAllText(L("o/kept")));
+    }
+
+    [RootFact]
+    public void As_root_the_opaque_marker_is_the_trusted_xattr()
+    {
+        Apply(new TarBuilder().File("o/.wh..wh..opq", ""), new UnpackOptions { UseUserXattr = false });
+        Assert.Equal("y", FsProbe.Xattr(L("o"), "trusted.overlay.opaque"));
+        Assert.Null(FsProbe.Xattr(L("o"), "user.overlay.opaque"));
+    }
+
+    [Fact]
+    public void Pax_xattrs_are_applied_but_never_overlay_ones()
+    {
+        Apply(new TarBuilder().PaxFile("f", "x", new() { ["SCHILY.xattr.user.note"] = "hello", ["SCHILY.xattr.user.overlay.opaque"] = "y" }));
+        Assert.Equal("hello", FsProbe.Xattr(L("f"), "user.note"));
+        Assert.Null(FsProbe.Xattr(L("f"), "user.overlay.opaque"));
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("/abs/../../escape")]
+    [InlineData("a/../../sentinel/secret")]
+    [InlineData("./../sentinel/secret")]
+    public void Names_that_climb_out_are_refused(string name)
+    {
+        var e = Assert.Throws<LayerUnpackException>(() => Apply(new TarBuilder().File(name, "evil")));
+        Assert.Contains(name, e.Message, StringComparison.Ordinal);
+        Assert.Contains("escapes", e.Message, StringComparison.Ordinal);
+        _box.AssertSentinelUntouched();
+    }
+
+    [Fact]
+    public void A_name_with_NUL_is_refused()
+    {
+        var e = Assert.Throws<LayerUnpackException>(() => EntryName.Normalize("a\0b"));
+        Assert.Contains("NUL", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dot_dot_that_stays_inside_is_resolved_lexically()
+    {
+        Assert.Equal(["b"], EntryName.Normalize("./a/../b"));
+        Assert.Equal([], EntryName.Normalize("./"));
+        Assert.Equal(["x", "y"], EntryName.Normalize("//x/./y/"));
+    }
+
+    [Fact]
+    public void An_entry_under_a_symlinked_parent_is_refused()
+    {
+        var tar = new TarBuilder().Symlink("a", _box.Sentinel).File("a/evil", "evil");
+        var e = Assert.Throws<LayerUnpackException>(() => Apply(tar));
+        Assert.Contains("a/evil", e.Message, StringComparison.Ordinal);
+        Assert.Contains("symlink", e.Message, StringComparison.Ordinal);
+        _box.AssertSentinelUntouched();
+    }
+
+    [Fact]
+    public void A_symlink_to_a_relative_outside_path_is_not_followed_either()
+    {
+        var tar = new TarBuilder().Symlink("up", "../sentinel").File("up/secret", "overwritten");
+        Assert.Throws<LayerUnpackException>(() => Apply(tar));
+        _box.AssertSentinelUntouched();
+    }
+
+    [Fact]
+    public void A_file_over_an_existing_symlink_replaces_the_link_not_its_target()
+    {
+        string secret = Path.Combine(_box.Sentinel, "secret");
+        Apply(new TarBuilder().Symlink("s", secret).File("s", "mine"));
+        Assert.Null(new FileInfo(L("s")).LinkTarget);
+        Assert.Equal("mine", File.ReadAllText(L("s")));
+        _box.AssertSentinelUntouched();
+    }
+
+    [Fact]
+    public void A_whiteout_or_opaque_marker_under_a_symlinked_parent_is_refused()
+    {
+        Assert.Throws<LayerUnpackException>(() => Apply(new TarBuilder().Symlink("a", _box.Sentinel).File("a/.wh.secret", "")));
+        Assert.Throws<LayerUnpackException>(() => Apply(new TarBuilder().Symlink("b", _box.Sentinel).File("b/.wh..wh..opq", "")));
+        _box.AssertSentinelUntouched();
+        Assert.Null(FsProbe.Xattr(_box.Sentinel, "user.overlay.opaque"));
+    }
+
+    [Fact]
+    public void Hardlinks_to_outside_are_refused()
+    {
+        Assert.Throws<LayerUnpackException>(() => Apply(new TarBuilder().HardLink("h", "../sentinel/secret")));
+        Assert.Throws<LayerUnpackException>(() => Apply(new TarBuilder().HardLink("h", "/../sentinel/secret")));
+        var viaSymlink = new TarBuilder().Symlink("a", _box.Sentinel).HardLink("h", "a/secret");
+        var e = Assert.Throws<LayerUnpackException>(() => Apply(viaSymlink));
+        Assert.Contains("symlink", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(L("h")));
+        Assert.Equal("1", FsProbe.Stat(Path.Combine(_box.Sentinel, "secret"), "%h"));
+        _box.AssertSentinelUntouched();
+    }
+
+    [Fact]
+    public void A_hardlink_to_a_symlink_links_the_symlink_itself()
+    {
+        Apply(new TarBuilder().Symlink("s", _box.Sentinel + "/secret").HardLink("h", "s"));
+        Assert.Equal(_box.Sentinel + "/secret", new FileInfo(L("h")).LinkTarget);
+        _box.AssertSentinelUntouched();
+    }
+
+    [Fact]
+    public void Limits_are_enforced()
+    {
+        var big = new TarBuilder().File("big", new string('x', 100));
+        var e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(big.Stream(), _box.Layer, new UnpackOptions { MaxTotalBytes = 99 }));
+        Assert.Contains("limit", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(L("big")));
+
+        var many = new TarBuilder().File("1", "").File("2", "").File("3", "");
+        Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(many.Stream(), _box.Layer, new UnpackOptions { MaxEntries = 2 }));
+
+        var longName = new TarBuilder().File(new string('n', 200), "");
+        Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(longName.Stream(), _box.Layer, new UnpackOptions { MaxNameLength = 100 }));
+    }
+
+    [Fact]
+    public void A_truncated_tar_is_refused_cleanly()
+    {
+        byte[] bytes = new TarBuilder().File("f", new string('x', 5000)).Bytes();
+        Assert.ThrowsAny<Exception>(() => LayerUnpacker.Apply(new MemoryStream(bytes[..1000]), _box.Layer));
+        _box.AssertSentinelUntouched();
+    }
+}
