@@ -34,8 +34,7 @@ public static class RmiCommand
                 string? byName = image.Names.FirstOrDefault(n => n == input || n == input + ":latest" || n.EndsWith("/" + input, StringComparison.Ordinal) || n.EndsWith("/" + input + ":latest", StringComparison.Ordinal));
                 if (byName is not null && image.Names.Count > 1)
                 {
-                    image.Names.Remove(byName);
-                    service.Store.AddImage(image);
+                    service.Store.Untag(image.Id, byName);
                     Console.WriteLine($"Untagged: {byName}");
                     continue;
                 }

@@ -38,7 +38,7 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
             var layer = layers.Create(id);
             merged = layer.Merged;
             var lowerTopFirst = image.Layers.AsEnumerable().Reverse().Select(l => images.Store.LayerDiffPath(Oci.Digest.Parse(l))).ToList();
-            ContainerLayerStore.Mount(merged, ContainerLayerStore.OverlayMountOptions(lowerTopFirst, layer.Upper, layer.Work));
+            layers.Mount(merged, layers.OverlayMountOptions(lowerTopFirst, layer.Upper, layer.Work));
             mounted = true;
 
             var user = ContainerUser.Resolve(options.User ?? imageConfig?.Config?.User,
@@ -87,7 +87,7 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
         finally
         {
             if (created) runtime.Delete(id, force: true);
-            if (mounted) ContainerLayerStore.Unmount(merged);
+            if (mounted) layers.Unmount(merged);
             if (options.Remove)
             {
                 TryDelete(bundle);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Skiff.Engine.Configuration;
 using Skiff.Storage;
+using Skiff.Storage.Locking;
 
 namespace Skiff.Engine.Containers;
 

@@ -53,6 +53,19 @@ public sealed partial class ImageStore
         }
     }
 
+    /// <summary>Takes <paramref name="name"/> off image <paramref name="id"/>; the image stays, possibly with no name.</summary>
+    public void Untag(string id, string name)
+    {
+        EnsureOpen();
+        using (FileLock.AcquireExclusive(LockPath))
+        {
+            var images = LoadImages();
+            var image = images.Find(i => i.Id == id) ?? throw new ImageNotFoundException($"{id}: image not known");
+            image.Names.Remove(name);
+            SaveImages(images);
+        }
+    }
+
     private void RemoveImageCore(string id)
     {
         EnsureOpen();
