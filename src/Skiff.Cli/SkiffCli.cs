@@ -48,9 +48,10 @@ public static class SkiffCli
         {
             return Fail(e.Message, e.ExitCode);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException or HttpRequestException)
+        catch (Exception e)
         {
-            return Fail(e.Message, ExitCodes.EngineError);
+            // Every other failure is the engine's: one line, exit 125 (SKIFF_DEBUG=1 shows where it came from).
+            return Fail(Environment.GetEnvironmentVariable("SKIFF_DEBUG") == "1" ? e.ToString() : e.Message, ExitCodes.EngineError);
         }
     }
 
