@@ -42,7 +42,7 @@ public static class SkiffCli
                 await Console.Error.WriteLineAsync($"Error: {parse.Errors[0].Message}").ConfigureAwait(false);
                 return ExitCodes.EngineError;
             }
-            return await parse.InvokeAsync().ConfigureAwait(false);
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
         catch (EngineException e)
         {
