@@ -68,8 +68,7 @@ public sealed partial class ImagePuller
             }
             catch (Exception e) when (e is RegistryException or DigestMismatchException or HttpRequestException or IOException)
             {
-                string message = e.Message.Contains(layer.Blob.ToString(), StringComparison.Ordinal) ? e.Message : $"blob {layer.Blob}: {e.Message}";
-                throw new PullException($"copying blob {layer.Blob} of {reference}: {message}", e);
+                throw new PullException($"copying blob {layer.Blob} of {reference}: {e.Message}", e);
             }
             progress.Line($"Copying blob {layer.Blob.ShortId} done");
         }).ConfigureAwait(false);
