@@ -8,7 +8,7 @@ namespace Skiff.Tests.Images;
 /// will not show (tampered blobs, schema 1, token servers). Records every request it saw.</summary>
 public sealed class FakeRegistryServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Func<HttpListenerContext, Task> _handler;
     private readonly Task _loop;
 
@@ -17,16 +17,19 @@ public sealed class FakeRegistryServer : IDisposable
         _handler = handler;
         for (int attempt = 0; ; attempt++)
         {
+            // a port probed free can be taken again before we bind it (parallel tests): new listener, new port
             Port = LocalRegistry.FreePort();
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
             try
             {
-                _listener.Start();
+                listener.Start();
+                _listener = listener;
                 break;
             }
-            catch (HttpListenerException) when (attempt < 3)
+            catch (HttpListenerException) when (attempt < 10)
             {
+                listener.Close();
             }
         }
         _loop = Task.Run(LoopAsync);

@@ -202,6 +202,41 @@ public sealed class RegistryClientFaultTests
         }
     }
 
+    [Fact]
+    public async Task Blob_redirects_are_followed_without_the_registry_credentials()
+    {
+        using var server = new FakeRegistryServer(async ctx =>
+        {
+            string path = ctx.Request.Url!.AbsolutePath;
+            if (path == "/v2/")
+                await FakeRegistryServer.Write(ctx.Response, "{}"u8.ToArray(), "application/json");
+            else if (path == $"/v2/redir/blobs/{GoodDigest}")
+            {
+                ctx.Response.Redirect($"/cdn/{GoodDigest.Hex}?sig=1");
+                ctx.Response.StatusCode = 307;
+            }
+            else if (path == $"/cdn/{GoodDigest.Hex}")
+                await FakeRegistryServer.Write(ctx.Response, GoodLayer, "application/octet-stream");
+            else
+                await FakeRegistryServer.Write(ctx.Response, "{}"u8.ToArray(), "application/json", 404);
+        });
+        string dir = Directory.CreateTempSubdirectory("skiff-auth-").FullName;
+        try
+        {
+            string authFile = Path.Combine(dir, "auth.json");
+            File.WriteAllText(authFile, AuthJson(server.HostPort, "u:p"));
+            using var client = ClientFor(server, new RegistryCredentials([authFile]));
+            byte[] blob = await client.ReadBlobAsync(ImageReference.Parse($"{server.HostPort}/redir"), GoodDigest, GoodLayer.Length, 1 << 20);
+            Assert.Equal(GoodLayer, blob);
+            Assert.Contains(server.Requests, r => r.StartsWith($"GET /v2/redir/blobs/{GoodDigest} Basic ", StringComparison.Ordinal));
+            Assert.Contains(server.Requests, r => r == $"GET /cdn/{GoodDigest.Hex}?sig=1 ");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static string AuthJson(string host, string userPass) =>
         "{\"auths\":{\"" + host + "\":{\"auth\":\"" + Convert.ToBase64String(Encoding.UTF8.GetBytes(userPass)) + "\"}}}";
 }
