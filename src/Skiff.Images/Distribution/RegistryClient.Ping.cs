@@ -1,0 +1,73 @@
+using System.Net;
+
+namespace Skiff.Images.Distribution;
+
+public sealed partial class RegistryClient
+{
+    /// <summary>How long the https attempt may take before falling back to http when TLS is not required.</summary>
+    private static readonly TimeSpan InsecureProbeTimeout = TimeSpan.FromSeconds(5);
+
+    private Task<RegistryEndpoint> GetEndpointAsync(string registry, CancellationToken ct)
+    {
+        var lazy = _endpoints.GetOrAdd(registry, r => new Lazy<Task<RegistryEndpoint>>(() => PingAsync(r, CancellationToken.None)));
+        var task = lazy.Value;
+        if (task.IsFaulted || task.IsCanceled) _endpoints.TryRemove(new KeyValuePair<string, Lazy<Task<RegistryEndpoint>>>(registry, lazy));
+        return task.WaitAsync(ct);
+    }
+
+    /// <summary>GET /v2/ decides the scheme and records the auth challenge. Verified https by default;
+    /// registries.conf "insecure = true" goes to plain http directly; --tls-verify=false tries https
+    /// without verification and, when that fails (a plain-http server fails the handshake at once), http.</summary>
+    private async Task<RegistryEndpoint> PingAsync(string registry, CancellationToken ct)
+    {
+        string host = registry == "docker.io" ? "registry-1.docker.io" : registry;
+        bool insecure = _options.Config.IsInsecure(registry);
+        if (insecure && _options.TlsVerify != true)
+            return await PingOnceAsync(registry, new Uri($"http://{host}/"), _unverified, null, ct).ConfigureAwait(false);
+        if (_options.TlsVerify != false)
+            return await PingOnceAsync(registry, new Uri($"https://{host}/"), _verifying, null, ct).ConfigureAwait(false);
+        try
+        {
+            return await PingOnceAsync(registry, new Uri($"https://{host}/"), _unverified, InsecureProbeTimeout, ct).ConfigureAwait(false);
+        }
+        catch (RegistryException e) when (e.StatusCode is null && !ct.IsCancellationRequested)
+        {
+            return await PingOnceAsync(registry, new Uri($"http://{host}/"), _unverified, null, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<RegistryEndpoint> PingOnceAsync(string registry, Uri baseUri, HttpClient client, TimeSpan? timeout, CancellationToken ct)
+    {
+        var uri = new Uri(baseUri, "v2/");
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (timeout is { } t) cts.CancelAfter(t);
+        try
+        {
+            using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
+            if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Unauthorized))
+                throw new RegistryException(
+                    $"pinging container registry {registry}: Get \"{uri}\": {RegistryErrors.Describe(response.StatusCode, null, null)}",
+                    response.StatusCode, null);
+            var challenge = response.StatusCode == HttpStatusCode.Unauthorized
+                ? response.Headers.WwwAuthenticate.Select(h => AuthChallenge.Parse(h.ToString())).FirstOrDefault(c => c is not null)
+                : null;
+            return new RegistryEndpoint(registry, baseUri, client, challenge);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RegistryException($"pinging container registry {registry}: Get \"{uri}\": {Innermost(e)}", e);
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new RegistryException($"pinging container registry {registry}: Get \"{uri}\": no answer within {timeout?.TotalSeconds}s", e);
+        }
+    }
+
+    private static string Innermost(Exception e)
+    {
+        string message = e.Message;
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+            if (!string.IsNullOrEmpty(inner.Message)) message = inner.Message;
+        return message;
+    }
+}
