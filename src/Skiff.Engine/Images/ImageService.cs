@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Skiff.Engine.Configuration;
-using Skiff.Images;
+using Skiff.Images.Pull;
+using Skiff.Images.References;
+using Skiff.Images.Registries;
 using Skiff.Oci;
 using Skiff.Oci.Image;
 using Skiff.Storage;
@@ -16,7 +18,7 @@ public sealed class ImageService
     {
         Paths = paths;
         Store = new ImageStore(paths.GraphRoot);
-        _registries = new Lazy<RegistriesConfig>(() => RegistriesConfig.Load(paths.Rootless));
+        _registries = new Lazy<RegistriesConfig>(() => RegistriesConfigLoader.Load());
     }
 
     public SkiffPaths Paths { get; }
