@@ -106,6 +106,9 @@ public static partial class Libc
     [LibraryImport(Name, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int cmd, int arg);
 
+    /// <summary>close(2) of a descriptor not held by a SafeFd.</summary>
+    public static int Close(int fd) => CloseRaw(fd);
+
     [LibraryImport(Name, EntryPoint = "setsid", SetLastError = true)]
     public static partial int SetSid();
 
@@ -113,4 +116,23 @@ public static partial class Libc
     public static partial int CloseRange(uint first, uint last, int flags);
 
     public const int CLOSE_RANGE_CLOEXEC = 4;
+}
+
+public static partial class Libc
+{
+    public const short POLLIN = 1;
+
+    [LibraryImport(Name, EntryPoint = "poll", SetLastError = true)]
+    private static unsafe partial int PollRaw(int* fds, ulong nfds, int timeout);
+
+    /// <summary>poll(2) on one descriptor: true when <paramref name="events"/> (or an error/hangup) is ready within the timeout.</summary>
+    public static unsafe bool PollOne(int fd, short events, int timeoutMs)
+    {
+        int* pfd = stackalloc int[2];
+        pfd[0] = fd;
+        pfd[1] = (ushort)events; // events in the low half, revents in the high half
+        int r = PollRaw(pfd, 1, timeoutMs);
+        if (r == -1 && Marshal.GetLastPInvokeError() != Errno.EINTR) ThrowErrno("poll");
+        return r > 0;
+    }
 }
