@@ -51,6 +51,13 @@ internal sealed unsafe partial class ChildChain : IDisposable
             if (info.ParentDeathSignal != 0) _steps.Add(new(l.SysPrctl, Libc.PR_SET_PDEATHSIG, info.ParentDeathSignal));
             _steps.Add(new(l.SysClose, syncWrite.Fd));
             _steps.Add(new(l.SysRead, syncRead.Fd, (long)readBuf, 1));
+            if ((info.NamespaceFlags & CloneFlags.NewUser) != 0)
+            {
+                // Become root of the new user namespace once the parent has written the maps, so that
+                // execve keeps the namespace's capabilities (fails harmlessly when 0 is not mapped).
+                _steps.Add(new(l.SysSetresgid, 0, 0, 0));
+                _steps.Add(new(l.SysSetresuid, 0, 0, 0));
+            }
             if (info.NewSession) _steps.Add(new(l.SysSetsid));
             for (int i = 0; i < n; i++) _steps.Add(new(l.SysDup3, extras[i].Fd, 3 + i, 0));
             _steps.Add(new(l.SysCloseRange, 3 + n, uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC));

@@ -18,6 +18,7 @@ namespace Skiff.Interop;
 // uc_link is the next context, so when one system call returns, __start_context setcontext()s
 // the next one. The chain (see ChildChain):
 //   prctl(PR_SET_PDEATHSIG) ; close(sync write end) ; read(sync read end, 1 byte)  <- blocks until Release()
+//   [setresgid(0,0,0) ; setresuid(0,0,0) with CLONE_NEWUSER: root in the new namespace, as runc does]
 //   [setsid] ; dup3(extra fd i, 3+i) ... ; close_range(3+n, ~0, CLOSE_RANGE_CLOEXEC)
 //   rt_sigaction(sig, SIG_DFL) for every signal the parent handles ; execve(path, argv, envp)
 //   write(exec pipe, 1 byte) ; exit_group(127)
