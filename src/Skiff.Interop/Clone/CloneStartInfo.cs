@@ -1,0 +1,41 @@
+namespace Skiff.Interop;
+
+/// <summary>What <see cref="CloneChild.Start"/> runs: a program, its argv and environment, and the namespaces it starts in.</summary>
+public sealed class CloneStartInfo
+{
+    /// <summary>Absolute path given to execve.</summary>
+    public required string Path { get; init; }
+    /// <summary>argv, including argv[0].</summary>
+    public required IReadOnlyList<string> Args { get; init; }
+    /// <summary>The environment, "K=V" strings.</summary>
+    public required IReadOnlyList<string> Env { get; init; }
+    /// <summary>CLONE_NEW* bits (see <see cref="CloneFlags"/>).</summary>
+    public ulong NamespaceFlags { get; init; }
+    /// <summary>Signal sent to the child when the spawning thread dies; 0 for none.</summary>
+    public int ParentDeathSignal { get; init; } = 9;
+    /// <summary>Descriptors that become 3, 4, ... in the child.</summary>
+    public IReadOnlyList<int> ExtraFds { get; init; } = [];
+    /// <summary>setsid() before exec.</summary>
+    public bool NewSession { get; init; }
+}
+
+/// <summary>The CLONE_NEW* flags of clone(2).</summary>
+public static class CloneFlags
+{
+    public const ulong NewNs = 0x20000, NewCgroup = 0x02000000, NewUts = 0x04000000, NewIpc = 0x08000000,
+        NewUser = 0x10000000, NewPid = 0x20000000, NewNet = 0x40000000;
+
+    /// <summary>Every namespace flag <see cref="CloneChild"/> accepts.</summary>
+    public const ulong All = NewNs | NewCgroup | NewUts | NewIpc | NewUser | NewPid | NewNet;
+}
+
+/// <summary>Turns a wait status into an exit code: the code itself, or 128+signal when killed.</summary>
+public static class ProcessExit
+{
+    public static int Decode(int waitStatus)
+    {
+        int signal = waitStatus & 0x7f;
+        if (signal == 0) return (waitStatus >> 8) & 0xff;
+        return 128 + signal;
+    }
+}

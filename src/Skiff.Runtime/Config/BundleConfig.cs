@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Skiff.Interop;
+using Skiff.Oci.Runtime;
+
+namespace Skiff.Runtime.Config;
+
+/// <summary>Reads and checks a bundle's config.json.</summary>
+public static class BundleConfig
+{
+    private const long MaxConfigBytes = 16 << 20;
+
+    public static Spec Load(string bundle)
+    {
+        string file = Path.Combine(bundle, "config.json");
+        var info = new FileInfo(file);
+        if (!info.Exists) throw new RuntimeException($"bundle {bundle}: no config.json");
+        if (info.Length > MaxConfigBytes) throw new RuntimeException($"{file}: larger than {MaxConfigBytes} bytes");
+        Spec spec;
+        try { spec = JsonSerializer.Deserialize(File.ReadAllBytes(file), RuntimeJsonContext.Default.Spec) ?? throw new RuntimeException($"{file}: empty"); }
+        catch (JsonException e) { throw new RuntimeException($"{file}: {e.Message}"); }
+        if (spec.Process is null) throw new RuntimeException($"{file}: no process");
+        if (spec.Process.Args is not { Count: > 0 }) throw new RuntimeException($"{file}: process.args is empty");
+        if (spec.Root is null) throw new RuntimeException($"{file}: no root");
+        return spec;
+    }
+
+    /// <summary>The CLONE_NEW* flags of linux.namespaces (entries with a path, joining a namespace, are not supported yet).</summary>
+    public static ulong NamespaceFlags(Spec spec)
+    {
+        ulong flags = 0;
+        foreach (var ns in spec.Linux?.Namespaces ?? [])
+        {
+            if (!string.IsNullOrEmpty(ns.Path)) throw new RuntimeException($"joining the {ns.Type} namespace at {ns.Path} is not supported yet");
+            flags |= ns.Type switch
+            {
+                "pid" => CloneFlags.NewPid,
+                "network" => CloneFlags.NewNet,
+                "mount" => CloneFlags.NewNs,
+                "ipc" => CloneFlags.NewIpc,
+                "uts" => CloneFlags.NewUts,
+                "user" => CloneFlags.NewUser,
+                "cgroup" => CloneFlags.NewCgroup,
+                _ => throw new RuntimeException($"namespace type {ns.Type} is not supported"),
+            };
+        }
+        return flags;
+    }
+
+    public static string RootfsOf(Spec spec, string bundle) =>
+        Path.GetFullPath(spec.Root!.Path, bundle);
+}

@@ -1,0 +1,63 @@
+namespace Skiff.Runtime.Config;
+
+/// <summary>
+/// Finds the program of process.args[0] inside the container's root, with the PATH of the
+/// process environment (like runc at create, so that a missing command fails before start).
+/// </summary>
+public static class ExecutableLookup
+{
+    public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>The path to execve (as seen in the container); throws a RuntimeException with exit code 127 or 126.</summary>
+    public static string Resolve(string root, string command, IEnumerable<string>? env)
+    {
+        if (command.Length == 0) throw new RuntimeException("process.args[0] is empty", 127);
+        if (command.Contains('/', StringComparison.Ordinal))
+        {
+            string inContainer = command.StartsWith('/') ? command : "/" + command;
+            return Check(root, inContainer) switch
+            {
+                Verdict.Executable => command,
+                Verdict.Missing => throw new RuntimeException($"exec: `{command}`: no such file or directory", 127),
+                Verdict.Directory => throw new RuntimeException($"exec: `{command}`: is a directory", 126),
+                _ => throw new RuntimeException($"exec: `{command}`: permission denied", 126),
+            };
+        }
+        string path = PathOf(env);
+        bool sawUnexecutable = false;
+        foreach (string dir in path.Split(':'))
+        {
+            string d = dir.Length == 0 ? "." : dir;
+            string candidate = d.TrimEnd('/') + "/" + command;
+            if (!candidate.StartsWith('/')) continue; // relative PATH entries are not looked up (Go's LookPath refuses them too)
+            switch (Check(root, candidate))
+            {
+                case Verdict.Executable: return candidate;
+                case Verdict.NotExecutable: sawUnexecutable = true; break;
+            }
+        }
+        if (sawUnexecutable) throw new RuntimeException($"exec: `{command}`: permission denied", 126);
+        throw new RuntimeException($"executable file `{command}` not found in $PATH", 127);
+    }
+
+    private static string PathOf(IEnumerable<string>? env)
+    {
+        string? path = null;
+        foreach (string e in env ?? [])
+            if (e.StartsWith("PATH=", StringComparison.Ordinal)) path = e[5..];
+        return path ?? DefaultPath;
+    }
+
+    private enum Verdict { Executable, Missing, Directory, NotExecutable }
+
+    private static Verdict Check(string root, string inContainer)
+    {
+        string host = RootedPath.Resolve(root, inContainer);
+        if (Directory.Exists(host)) return Verdict.Directory;
+        if (!File.Exists(host)) return Verdict.Missing;
+        UnixFileMode mode = File.GetUnixFileMode(host);
+        const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        if ((mode & anyExecute) == 0) return Verdict.NotExecutable;
+        return Skiff.Interop.Libc.Access(host, Skiff.Interop.Libc.X_OK) == 0 ? Verdict.Executable : Verdict.NotExecutable;
+    }
+}

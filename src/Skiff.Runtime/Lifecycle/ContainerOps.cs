@@ -1,0 +1,74 @@
+using Skiff.Interop;
+using Skiff.Runtime.State;
+
+namespace Skiff.Runtime.Lifecycle;
+
+/// <summary>start, kill, delete and state of a created container.</summary>
+public static class ContainerOps
+{
+    /// <summary>Lets the init exec the program: opens exec.fifo, reads the init's byte, removes the fifo.</summary>
+    public static void Start(StateStore store, string id)
+    {
+        using var dirLock = store.Lock(id);
+        var record = store.Load(id);
+        string status = store.StatusOf(record);
+        if (status != "created") throw new RuntimeException($"cannot start a container that is {status}: {id}");
+        string fifo = Path.Combine(store.DirOf(id), StateStore.FifoName);
+        // O_RDWR never blocks on a fifo; the init's open for writing then completes, and we poll
+        // for its byte while checking that it is still alive.
+        int fd = Libc.Open(fifo, Libc.O_RDWR | Libc.O_CLOEXEC);
+        if (fd < 0) Libc.ThrowErrno($"open {fifo}");
+        using (var handle = new SafeFd(fd))
+        {
+            while (!Libc.PollOne(fd, Libc.POLLIN, 100))
+            {
+                if (!StateStore.IsAlive(record)) throw new RuntimeException($"container init of {id} exited before start");
+            }
+            Span<byte> b = stackalloc byte[1];
+            Libc.Read(fd, b);
+        }
+        File.Delete(fifo);
+    }
+
+    public static void Kill(StateStore store, string id, int signal)
+    {
+        var record = store.Load(id);
+        if (!StateStore.IsAlive(record)) throw new RuntimeException($"container {id} is not running");
+        Libc.Check(Libc.Kill(record.Pid, signal), $"kill {record.Pid}");
+    }
+
+    public static void Delete(StateStore store, string id, bool force)
+    {
+        if (force && !store.Exists(id))
+        {
+            store.Remove(id);
+            return;
+        }
+        using (var dirLock = store.Lock(id))
+        {
+            var record = store.Load(id);
+            string status = store.StatusOf(record);
+            if (status == "running" && !force) throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}");
+            if (status != "stopped")
+            {
+                Libc.Kill(record.Pid, Libc.SIGKILL);
+                WaitGone(record);
+            }
+        }
+        store.Remove(id);
+    }
+
+    public static Oci.Runtime.State State(StateStore store, string id) => store.ToOciState(store.Load(id));
+
+    /// <summary>Waits (up to 10 s) until a killed init is gone or a zombie; its reaper is its parent.</summary>
+    private static void WaitGone(ContainerRecord record)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        int delay = 1;
+        while (StateStore.IsAlive(record) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(delay);
+            delay = Math.Min(delay * 2, 50);
+        }
+    }
+}

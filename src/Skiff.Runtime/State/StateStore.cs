@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Skiff.Interop;
+using Skiff.Oci.Runtime;
+
+namespace Skiff.Runtime.State;
+
+/// <summary>
+/// ROOT/ID/ holds state.json (written to a temporary name and renamed) and, until `start`,
+/// exec.fifo. Changes happen under an exclusive flock of the container's directory.
+/// </summary>
+public sealed class StateStore(string root)
+{
+    public const string FifoName = "exec.fifo";
+
+    public string Root { get; } = root;
+
+    public string DirOf(string id) => Path.Combine(Root, ValidateId(id));
+
+    public static string ValidateId(string id)
+    {
+        bool ok = id.Length is > 0 and <= 1024 && id[0] != '.' &&
+            id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '+');
+        return ok ? id : throw new RuntimeException($"invalid container id: {id}");
+    }
+
+    /// <summary>Creates ROOT/ID; fails if the container exists.</summary>
+    public string CreateDir(string id)
+    {
+        Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string dir = DirOf(id);
+        try { Directory.CreateDirectory(Path.GetDirectoryName(dir)!); }
+        catch (IOException e) { throw new RuntimeException($"state directory {Root}: {e.Message}"); }
+        if (Directory.Exists(dir)) throw new RuntimeException($"container with id exists: {id}");
+        Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+            UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        return dir;
+    }
+
+    /// <summary>An exclusive lock on the container, held until disposed.</summary>
+    public SafeFd Lock(string id)
+    {
+        string dir = DirOf(id);
+        int fd = Libc.Open(dir, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+        if (fd < 0) throw new RuntimeException($"container {id} does not exist");
+        var handle = new SafeFd(fd);
+        Libc.Check(Libc.Flock(fd, Libc.LOCK_EX), $"lock of container {id}");
+        return handle;
+    }
+
+    public void Save(ContainerRecord record)
+    {
+        string dir = DirOf(record.Id);
+        string temp = Path.Combine(dir, ".state.json.tmp");
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(record, StateJsonContext.Default.ContainerRecord));
+        File.Move(temp, Path.Combine(dir, "state.json"), overwrite: true);
+    }
+
+    public ContainerRecord Load(string id)
+    {
+        string file = Path.Combine(DirOf(id), "state.json");
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(file); }
+        catch (FileNotFoundException) { throw new RuntimeException($"container {id} does not exist"); }
+        catch (DirectoryNotFoundException) { throw new RuntimeException($"container {id} does not exist"); }
+        return JsonSerializer.Deserialize(bytes, StateJsonContext.Default.ContainerRecord)
+            ?? throw new RuntimeException($"container {id}: empty state file");
+    }
+
+    public bool Exists(string id) => File.Exists(Path.Combine(DirOf(id), "state.json"));
+
+    /// <summary>Whether the recorded init is still our live process (not gone, not a zombie, not a recycled pid).</summary>
+    public static bool IsAlive(ContainerRecord record) =>
+        ProcStat.Read(record.Pid) is { } s && s.State != 'Z' && s.StartTime == record.PidStartTime;
+
+    /// <summary>created (init waits on exec.fifo), running, or stopped.</summary>
+    public string StatusOf(ContainerRecord record)
+    {
+        if (!IsAlive(record)) return "stopped";
+        return File.Exists(Path.Combine(DirOf(record.Id), FifoName)) ? "created" : "running";
+    }
+
+    public Oci.Runtime.State ToOciState(ContainerRecord record)
+    {
+        string status = StatusOf(record);
+        return new Oci.Runtime.State
+        {
+            Id = record.Id,
+            Status = status,
+            Pid = status == "stopped" ? 0 : record.Pid,
+            Bundle = record.Bundle,
+            Annotations = record.Annotations,
+        };
+    }
+
+    public void Remove(string id)
+    {
+        string dir = DirOf(id);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+}

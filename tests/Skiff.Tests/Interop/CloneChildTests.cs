@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using Skiff.Interop;
+
+namespace Skiff.Tests.Interop;
+
+public class CloneChildTests
+{
+    private static readonly string[] NoEnv = ["PATH=/usr/bin:/bin"];
+
+    private static bool IsRoot => Libc.GetEUid() == 0;
+
+    [Fact]
+    public void RunsProgramAndReturnsItsExitCode()
+    {
+        using var child = CloneChild.Run(new CloneStartInfo { Path = "/bin/sh", Args = ["sh", "-c", "exit 7"], Env = NoEnv });
+        Assert.Equal(7, child.WaitForExit());
+    }
+
+    [Fact]
+    public void KilledChildReports128PlusSignal()
+    {
+        using var child = CloneChild.Run(new CloneStartInfo { Path = "/bin/sh", Args = ["sh", "-c", "kill -9 $$"], Env = NoEnv });
+        Assert.Equal(128 + 9, child.WaitForExit());
+    }
+
+    [Fact]
+    public void MissingProgramExits127()
+    {
+        using var child = CloneChild.Run(new CloneStartInfo { Path = "/nonexistent/prog", Args = ["prog"], Env = NoEnv });
+        Assert.Equal(127, child.WaitForExit());
+    }
+
+    [Fact]
+    public void ChildWaitsForReleaseAndGetsEnvironmentExtraFdsAndEmptySignalMask()
+    {
+        var (read, write) = Libc.Pipe2();
+        using (read)
+        {
+            using (write)
+            {
+                using var child = CloneChild.Start(new CloneStartInfo
+                {
+                    Path = "/bin/sh",
+                    Args = ["sh", "-c", "echo \"$GREETING\" >&3; grep -E '^SigBlk' /proc/self/status >&3"],
+                    Env = ["GREETING=hello", "PATH=/usr/bin:/bin"],
+                    ExtraFds = [write.Fd],
+                });
+                // Blocked before exec: its command line is still ours.
+                Thread.Sleep(50);
+                Assert.NotEqual("sh", File.ReadAllText($"/proc/{child.Pid}/comm").Trim());
+                child.Release();
+                Assert.Equal(0, child.WaitForExit());
+            }
+            string text = System.Text.Encoding.UTF8.GetString(Libc.ReadToEnd(read.Fd));
+            Assert.Equal("hello\nSigBlk:\t0000000000000000\n", text);
+        }
+    }
+
+    [Fact]
+    public void DisposeWithoutReleaseKillsTheChild()
+    {
+        var child = CloneChild.Start(new CloneStartInfo { Path = "/bin/true", Args = ["true"], Env = NoEnv });
+        int pid = child.Pid;
+        child.Dispose();
+        Assert.False(Directory.Exists($"/proc/{pid}"));
+    }
+
+    [Fact]
+    public void NewNamespacesAsRoot()
+    {
+        if (!IsRoot) return;
+        var (read, write) = Libc.Pipe2();
+        using (read)
+        {
+            using (write)
+            {
+                using var child = CloneChild.Run(new CloneStartInfo
+                {
+                    Path = "/bin/sh",
+                    Args = ["sh", "-c", "echo $$ >&3; readlink /proc/self/ns/uts >&3"],
+                    Env = NoEnv,
+                    ExtraFds = [write.Fd],
+                    NamespaceFlags = CloneFlags.NewPid | CloneFlags.NewUts | CloneFlags.NewIpc,
+                });
+                Assert.Equal(0, child.WaitForExit());
+            }
+            string[] lines = System.Text.Encoding.UTF8.GetString(Libc.ReadToEnd(read.Fd)).Split('\n');
+            Assert.Equal("1", lines[0]);
+            Assert.NotEqual(File.ResolveLinkTarget("/proc/self/ns/uts", false)!.ToString(), lines[1]);
+        }
+    }
+
+    [Fact]
+    public void ParentWritesUidMapBeforeRelease()
+    {
+        if (!IsRoot) return;
+        var (read, write) = Libc.Pipe2();
+        using (read)
+        {
+            using (write)
+            {
+                using var child = CloneChild.Start(new CloneStartInfo
+                {
+                    Path = "/bin/sh",
+                    Args = ["sh", "-c", "cat /proc/self/uid_map >&3; id -u >&3"],
+                    Env = NoEnv,
+                    ExtraFds = [write.Fd],
+                    NamespaceFlags = CloneFlags.NewUser,
+                });
+                File.WriteAllText($"/proc/{child.Pid}/uid_map", "0 0 1\n");
+                child.Release();
+                Assert.Equal(0, child.WaitForExit());
+            }
+            string[] lines = System.Text.Encoding.UTF8.GetString(Libc.ReadToEnd(read.Fd)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(["0", "0", "1"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal("0", lines[1]);
+        }
+    }
+
+    [Fact]
+    public void DecodeFollowsThe128PlusSignalConvention()
+    {
+        Assert.Equal(3, ProcessExit.Decode(3 << 8));
+        Assert.Equal(137, ProcessExit.Decode(9));
+        Assert.Equal(143, ProcessExit.Decode(15 | 0x80)); // core dumped bit
+    }
+}
