@@ -23,7 +23,7 @@ public static class SkiffCli
         try
         {
             string? verb = FindVerb(args);
-            if (verb is not null && NamespacedVerbs.Contains(verb) && Libc.GetEffectiveUid() != 0 && !UserNamespace.IsInsideRootlessNamespace)
+            if (verb is not null && NamespacedVerbs.Contains(verb) && Libc.GetEUid() != 0 && !UserNamespace.IsInsideRootlessNamespace)
                 return UserNamespace.ReexecInside(args);
 
             var global = new GlobalOptions();

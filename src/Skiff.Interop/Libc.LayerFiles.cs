@@ -62,8 +62,6 @@ public static partial class Libc
     [LibraryImport(Name, EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint Lgetxattr(string path, string name, Span<byte> value, nuint size);
 
-    [LibraryImport(Name, EntryPoint = "geteuid")]
-    public static partial uint GetEuid();
 
     /// <summary>makedev(3) for Linux.</summary>
     public static ulong MakeDev(uint major, uint minor)

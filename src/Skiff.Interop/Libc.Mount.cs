@@ -10,7 +10,6 @@ public static partial class Libc
         MS_MOVE = 8192, MS_REC = 16384, MS_SILENT = 32768, MS_UNBINDABLE = 1 << 17, MS_PRIVATE = 1 << 18,
         MS_SLAVE = 1 << 19, MS_SHARED = 1 << 20, MS_RELATIME = 1 << 21, MS_STRICTATIME = 1 << 24, MS_LAZYTIME = 1 << 25;
     public const int MNT_DETACH = 2;
-    public const uint S_IFCHR = 0x2000, S_IFBLK = 0x6000, S_IFIFO = 0x1000;
 
     [LibraryImport(Name, EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Mount(string? source, string target, string? fsType, ulong flags, string? data);
@@ -68,13 +67,8 @@ public static partial class Libc
     [LibraryImport(Name, EntryPoint = "umask")]
     public static partial uint Umask(uint mask);
 
-    [LibraryImport(Name, EntryPoint = "flock", SetLastError = true)]
-    public static partial int Flock(int fd, int operation);
-
     [LibraryImport(Name, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Chown(string path, uint uid, uint gid);
-
-    public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_UN = 8;
 }
 
 public static partial class Libc

@@ -23,7 +23,7 @@ public sealed class SkiffPaths
     public static SkiffPaths Detect(string? graphRootOverride = null, string? runRootOverride = null)
     {
         string? rootlessUid = Environment.GetEnvironmentVariable(RootlessUidVariable);
-        uint euid = Libc.GetEffectiveUid();
+        uint euid = Libc.GetEUid();
         bool rootless = euid != 0 || rootlessUid is not null;
         uint hostUid = rootlessUid is not null && uint.TryParse(rootlessUid, out var u) ? u : euid;
         string graph, run;

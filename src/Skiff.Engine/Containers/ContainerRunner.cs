@@ -75,11 +75,11 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
                 containers.SetState(id, "running", null);
                 if (runtime.Start(id) != 0)
                 {
-                    Libc.SendSignal(pid, 9);
-                    Libc.WaitForPid(pid);
+                    Libc.Kill(pid, 9);
+                    Libc.WaitPid(pid, out _);
                     throw new EngineException($"the OCI runtime failed to start container {name}");
                 }
-                exitCode = Libc.ExitCodeOf(Libc.WaitForPid(pid));
+                exitCode = WaitExitCode(pid);
             }
             containers.SetState(id, "exited", exitCode);
             return exitCode;
@@ -104,8 +104,13 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
         throw new EngineException($"the OCI runtime {Path.GetFileName(runtime.Path)} failed to create the container (exit code {rc})");
     }
 
-    private static ulong HardLimit(int resource)
-        => Libc.GetRLimit(resource, out var l) == 0 ? l.Max : ulong.MaxValue;
+    private static ulong HardLimit(int resource) => Libc.HardLimit(resource);
+
+    private static int WaitExitCode(int pid)
+    {
+        Libc.WaitPid(pid, out int status);
+        return ProcessExit.Decode(status);
+    }
 
     private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 

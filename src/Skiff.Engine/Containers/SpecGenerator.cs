@@ -76,8 +76,8 @@ public static class SpecGenerator
                 },
                 Rlimits =
                 [
-                    Clamped("RLIMIT_NOFILE", Interop.Libc.RLimits.NOFILE, 1048576, inputs.HardLimit),
-                    Clamped("RLIMIT_NPROC", Interop.Libc.RLimits.NPROC, 4194304, inputs.HardLimit),
+                    Clamped("RLIMIT_NOFILE", Interop.Libc.RLIMIT_NOFILE, 1048576, inputs.HardLimit),
+                    Clamped("RLIMIT_NPROC", Interop.Libc.RLIMIT_NPROC, 4194304, inputs.HardLimit),
                 ],
                 NoNewPrivileges = false,
                 Terminal = false,

@@ -47,7 +47,7 @@ public static class UserNamespace
         }
         catch
         {
-            Libc.SendSignal(child.Pid, 9);
+            Libc.Kill(child.Pid, 9);
             child.WaitForExit();
             throw;
         }
@@ -101,7 +101,7 @@ public sealed class SignalForwarder : IDisposable
             f._registrations.Add(PosixSignalRegistration.Create(signal, ctx =>
             {
                 ctx.Cancel = true;
-                Libc.SendSignal(pid, n);
+                Libc.Kill(pid, n);
             }));
         }
         return f;

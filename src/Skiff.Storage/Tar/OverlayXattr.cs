@@ -23,7 +23,7 @@ public static class OverlayXattr
 
     private static bool IsRealRoot()
     {
-        if (Libc.GetEuid() != 0) return false;
+        if (Libc.GetEUid() != 0) return false;
         try
         {
             string[] map = File.ReadAllText("/proc/self/uid_map").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);

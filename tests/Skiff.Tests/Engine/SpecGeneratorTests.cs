@@ -62,7 +62,7 @@ public sealed class SpecGeneratorTests
     [Fact]
     public void Rlimits_are_clamped_to_the_hosts_hard_limit()
     {
-        var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"] }, Inputs(hard: r => r == Skiff.Interop.Libc.RLimits.NOFILE ? 20000UL : 96365UL));
+        var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"] }, Inputs(hard: r => r == Skiff.Interop.Libc.RLIMIT_NOFILE ? 20000UL : 96365UL));
         var nofile = spec.Process!.Rlimits!.Single(r => r.Type == "RLIMIT_NOFILE");
         Assert.Equal(20000UL, nofile.Hard);
         Assert.Equal(20000UL, nofile.Soft);

@@ -154,7 +154,7 @@ internal static class FsProbe
         return n < 0 ? null : Encoding.UTF8.GetString(buf[..(int)n]);
     }
 
-    public static bool IsRoot => Libc.GetEuid() == 0;
+    public static bool IsRoot => Libc.GetEUid() == 0;
 }
 
 /// <summary>A fact that needs real root (mknod of devices, chown, trusted xattrs, mounts); skipped otherwise.</summary>
