@@ -86,7 +86,9 @@ public sealed class SkiffEnvironment : IDisposable
 
     private static string FindRepoRoot()
     {
-        foreach (string start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        string? built = typeof(SkiffEnvironment).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "RepoRoot")?.Value;
+        foreach (string start in new[] { built ?? "/", AppContext.BaseDirectory, Environment.CurrentDirectory })
             for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
                 if (File.Exists(Path.Combine(d.FullName, "Skiff.slnx"))) return d.FullName;
         throw new InvalidOperationException("cannot find the repository root (Skiff.slnx) above " + AppContext.BaseDirectory);
