@@ -15,8 +15,15 @@ public static class BundleConfig
         var info = new FileInfo(file);
         if (!info.Exists) throw new RuntimeException($"bundle {bundle}: no config.json");
         if (info.Length > MaxConfigBytes) throw new RuntimeException($"{file}: larger than {MaxConfigBytes} bytes");
+        return Parse(File.ReadAllBytes(file), file);
+    }
+
+    /// <summary>Parses and checks config.json bytes (<paramref name="file"/> names it in errors).</summary>
+    public static Spec Parse(byte[] bytes, string file)
+    {
+        if (bytes.Length > MaxConfigBytes) throw new RuntimeException($"{file}: larger than {MaxConfigBytes} bytes");
         Spec spec;
-        try { spec = JsonSerializer.Deserialize(File.ReadAllBytes(file), RuntimeJsonContext.Default.Spec) ?? throw new RuntimeException($"{file}: empty"); }
+        try { spec = JsonSerializer.Deserialize(bytes, RuntimeJsonContext.Default.Spec) ?? throw new RuntimeException($"{file}: empty"); }
         catch (JsonException e) { throw new RuntimeException($"{file}: {e.Message}"); }
         if (spec.Process is null) throw new RuntimeException($"{file}: no process");
         if (spec.Process.Args is not { Count: > 0 }) throw new RuntimeException($"{file}: process.args is empty");

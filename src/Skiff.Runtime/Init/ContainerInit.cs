@@ -9,7 +9,7 @@ namespace Skiff.Runtime.Init;
 /// <summary>
 /// `skiff-runtime init BUNDLE`: the container's first process, started by `create` with
 /// CloneChild already inside the new namespaces (fd 3: sync pipe to create, fd 4: O_PATH of
-/// exec.fifo). It prepares the root, reports ready (or the error and its exit code), waits for
+/// exec.fifo, fd 5: config.json opened by create, readable even where a mapped root may not enter the bundle). It prepares the root, reports ready (or the error and its exit code), waits for
 /// `start` on exec.fifo, becomes the configured user and execs the container's program.
 /// </summary>
 public static class ContainerInit
@@ -24,7 +24,8 @@ public static class ContainerInit
             Fcntl(SyncMessage.FifoFd, F_SETFD, FD_CLOEXEC);
             CloseRange(SyncMessage.FifoFd + 1, uint.MaxValue, CLOSE_RANGE_CLOEXEC);
             Umask(0);
-            spec = BundleConfig.Load(bundle);
+            spec = BundleConfig.Parse(ReadToEnd(SyncMessage.ConfigFd, 16 << 20), Path.Combine(bundle, "config.json"));
+            Close(SyncMessage.ConfigFd);
             var process = spec.Process!;
             var namespaces = BundleConfig.NamespaceFlags(spec);
             bool inUserNamespace = (namespaces & CloneFlags.NewUser) != 0;
@@ -45,7 +46,11 @@ public static class ContainerInit
         {
             return Fail(e.ExitCode, e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (UnauthorizedAccessException e)
+        {
+            return Fail(1, $"permission denied: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or ArgumentException)
         {
             return Fail(1, e.Message);
         }
