@@ -28,6 +28,7 @@ public static class ContainerInit
             Close(SyncMessage.ConfigFd);
             var process = spec.Process!;
             var namespaces = BundleConfig.NamespaceFlags(spec);
+            JoinNamespaces(spec);
             bool inUserNamespace = (namespaces & CloneFlags.NewUser) != 0;
             if ((namespaces & CloneFlags.NewNs) == 0) throw new RuntimeException("a mount namespace is required");
             RootfsSetup.Run(spec, BundleConfig.RootfsOf(spec, bundle), inUserNamespace);
@@ -68,6 +69,18 @@ public static class ContainerInit
         {
             Console.Error.WriteLine($"skiff-runtime init: {e.Message}");
             return 1;
+        }
+    }
+
+    /// <summary>setns into the network/ipc/uts/cgroup namespaces the config names by path (all work happens on this thread).</summary>
+    private static void JoinNamespaces(Spec spec)
+    {
+        foreach (var (flag, path) in BundleConfig.NamespacesToJoin(spec))
+        {
+            int fd = Open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) ThrowErrno($"open namespace {path}");
+            using var handle = new SafeFd(fd);
+            Check(Setns(fd, (int)flag), $"setns {path}");
         }
     }
 
