@@ -9,7 +9,7 @@ namespace Skiff.Runtime.Init;
 /// <summary>
 /// `skiff-runtime init BUNDLE`: the container's first process, started by `create` with
 /// CloneChild already inside the new namespaces (fd 3: sync pipe to create, fd 4: O_PATH of
-/// exec.fifo). It prepares the root, reports ready (or the error and its exit code), waits for
+/// exec.fifo, fd 5: config.json opened by create, readable even where a mapped root may not enter the bundle). It prepares the root, reports ready (or the error and its exit code), waits for
 /// `start` on exec.fifo, becomes the configured user and execs the container's program.
 /// </summary>
 public static class ContainerInit
@@ -24,9 +24,11 @@ public static class ContainerInit
             Fcntl(SyncMessage.FifoFd, F_SETFD, FD_CLOEXEC);
             CloseRange(SyncMessage.FifoFd + 1, uint.MaxValue, CLOSE_RANGE_CLOEXEC);
             Umask(0);
-            spec = BundleConfig.Load(bundle);
+            spec = BundleConfig.Parse(ReadToEnd(SyncMessage.ConfigFd, 16 << 20), Path.Combine(bundle, "config.json"));
+            Close(SyncMessage.ConfigFd);
             var process = spec.Process!;
             var namespaces = BundleConfig.NamespaceFlags(spec);
+            JoinNamespaces(spec);
             bool inUserNamespace = (namespaces & CloneFlags.NewUser) != 0;
             if ((namespaces & CloneFlags.NewNs) == 0) throw new RuntimeException("a mount namespace is required");
             RootfsSetup.Run(spec, BundleConfig.RootfsOf(spec, bundle), inUserNamespace);
@@ -45,7 +47,11 @@ public static class ContainerInit
         {
             return Fail(e.ExitCode, e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (UnauthorizedAccessException e)
+        {
+            return Fail(1, $"permission denied: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or ArgumentException)
         {
             return Fail(1, e.Message);
         }
@@ -63,6 +69,18 @@ public static class ContainerInit
         {
             Console.Error.WriteLine($"skiff-runtime init: {e.Message}");
             return 1;
+        }
+    }
+
+    /// <summary>setns into the network/ipc/uts/cgroup namespaces the config names by path (all work happens on this thread).</summary>
+    private static void JoinNamespaces(Spec spec)
+    {
+        foreach (var (flag, path) in BundleConfig.NamespacesToJoin(spec))
+        {
+            int fd = Open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) ThrowErrno($"open namespace {path}");
+            using var handle = new SafeFd(fd);
+            Check(Setns(fd, (int)flag), $"setns {path}");
         }
     }
 

@@ -12,6 +12,7 @@ public static class SyncMessage
 {
     public const int InitFd = 3;
     public const int FifoFd = 4;
+    public const int ConfigFd = 5;
 
     public static void SendReady(int fd) => Libc.WriteAll(fd, "ok\n"u8);
 

@@ -33,6 +33,10 @@ public static class ContainerCreator
             int fifoFd = Libc.Open(fifo, Libc.O_PATH | Libc.O_CLOEXEC);
             if (fifoFd < 0) Libc.ThrowErrno($"open {fifo}");
             using var fifoHandle = new SafeFd(fifoFd);
+            string configFile = Path.Combine(bundle, "config.json");
+            int configFd = Libc.Open(configFile, Libc.O_RDONLY | Libc.O_CLOEXEC);
+            if (configFd < 0) Libc.ThrowErrno($"open {configFile}");
+            using var configHandle = new SafeFd(configFd);
             var (syncRead, syncWrite) = Libc.Pipe2();
             using (syncRead)
             {
@@ -45,7 +49,7 @@ public static class ContainerCreator
                         Env = [],
                         NamespaceFlags = namespaces,
                         ParentDeathSignal = Libc.SIGKILL, // the init clears it once ready
-                        ExtraFds = [syncWrite.Fd, fifoFd],
+                        ExtraFds = [syncWrite.Fd, fifoFd, configFd],
                     });
                 }
                 if ((namespaces & CloneFlags.NewUser) != 0)
