@@ -29,7 +29,9 @@ public static class ContainerInit
             var process = spec.Process!;
             var namespaces = BundleConfig.NamespaceFlags(spec);
             JoinNamespaces(spec);
-            bool inUserNamespace = (namespaces & CloneFlags.NewUser) != 0;
+            // A new user namespace, or one we already run in (rootless Skiff runs the runtime inside its own):
+            // either way mknod is refused and devices are bind-mounted from the host.
+            bool inUserNamespace = (namespaces & CloneFlags.NewUser) != 0 || !UserNamespaceInfo.IsInitial;
             if ((namespaces & CloneFlags.NewNs) == 0) throw new RuntimeException("a mount namespace is required");
             RootfsSetup.Run(spec, BundleConfig.RootfsOf(spec, bundle), inUserNamespace);
             if ((namespaces & CloneFlags.NewUts) != 0)

@@ -9,7 +9,7 @@ namespace Skiff.Storage.Tar;
 /// </summary>
 public static class OverlayXattr
 {
-    private static readonly Lazy<bool> s_userXattr = new(() => !IsRealRoot());
+    private static readonly Lazy<bool> s_userXattr = new(() => !UserNamespaceInfo.IsRealRoot);
 
     /// <summary>True when this process must use user.overlay.* (and mounts need "userxattr").</summary>
     public static bool UsesUserXattr => s_userXattr.Value;
@@ -20,18 +20,4 @@ public static class OverlayXattr
     public static bool IsOverlayPrivate(string xattrName)
         => xattrName.StartsWith("trusted.overlay.", StringComparison.Ordinal)
         || xattrName.StartsWith("user.overlay.", StringComparison.Ordinal);
-
-    private static bool IsRealRoot()
-    {
-        if (Libc.GetEUid() != 0) return false;
-        try
-        {
-            string[] map = File.ReadAllText("/proc/self/uid_map").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            return map is ["0", "0", "4294967295"];
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 }
