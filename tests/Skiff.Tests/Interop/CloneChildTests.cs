@@ -3,6 +3,7 @@ using Skiff.Interop;
 
 namespace Skiff.Tests.Interop;
 
+[Collection(ProcessSpawningCollection.Name)]
 public class CloneChildTests
 {
     private static readonly string[] NoEnv = ["PATH=/usr/bin:/bin"];

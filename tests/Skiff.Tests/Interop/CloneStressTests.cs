@@ -4,6 +4,7 @@ using Skiff.Interop;
 namespace Skiff.Tests.Interop;
 
 /// <summary>Thousands of clones while other threads churn the GC: none may hang.</summary>
+[Collection(ProcessSpawningCollection.Name)]
 public class CloneStressTests
 {
     private static readonly TimeSpan PerStart = TimeSpan.FromSeconds(20);
