@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Skiff.EndToEnd.Harness;
+using Skiff.TestSupport.Registry;
 
 namespace Skiff.EndToEnd.Cli;
 
@@ -66,10 +67,10 @@ public sealed class ImageTests(SkiffEnvironment env)
     public void A_blob_whose_digest_does_not_match_is_refused_by_name()
     {
         string repo = "library/tampered" + Guid.NewGuid().ToString("N")[..6];
-        new OciLayoutBuilder().Layer(OciLayoutBuilder.File("hello.txt", "the original content")).Push(Path.Combine(env.Work, repo.Replace('/', '_')), env.Registry, repo);
+        var pushed = TestImages.PushImageAsync(env.LocalRegistry, repo + ":latest", [new LayerBuilder().File("hello.txt", "the original content").Build()]).GetAwaiter().GetResult();
         // Corrupt the layer inside the registry's own storage: it serves what is on disk.
-        string blobs = Path.Combine(env.Work, "registry", "data", "docker", "registry", "v2", "blobs", "sha256");
-        string layerDigest = LayerDigest(repo);
+        string blobs = Path.Combine(env.LocalRegistry.Directory, "data", "docker", "registry", "v2", "blobs", "sha256");
+        string layerDigest = pushed.Layers[0].Digest;
         string data = Path.Combine(blobs, layerDigest[7..9], layerDigest[7..], "data");
         var bytes = File.ReadAllBytes(data);
         bytes[^5] ^= 0xff;
@@ -88,15 +89,15 @@ public sealed class ImageTests(SkiffEnvironment env)
         string marker = "skiff-escape-" + Guid.NewGuid().ToString("N")[..8];
         string outside = Path.Combine(env.Work, "outside-" + marker);
         Directory.CreateDirectory(outside);
-        foreach (var (kind, layer) in new (string, Harness.OciLayoutBuilder)[]
+        foreach (var (kind, layers) in new (string, BuiltLayer[])[]
         {
-            ("dotdot", new OciLayoutBuilder().Layer(OciLayoutBuilder.File($"../../../../../../../../../../{outside.TrimStart('/')}/dotdot", "x"))),
-            ("symlink-parent", new OciLayoutBuilder().Layer(OciLayoutBuilder.Symlink("evil", outside), OciLayoutBuilder.File("evil/through-link", "x"))),
-            ("symlink-parent-across-layers", new OciLayoutBuilder().Layer(OciLayoutBuilder.Symlink("evil", outside)).Layer(OciLayoutBuilder.File("evil/across", "x"))),
+            ("dotdot", [new LayerBuilder().File($"../../../../../../../../../../{outside.TrimStart('/')}/dotdot", "x").Build()]),
+            ("symlink-parent", [new LayerBuilder().Symlink("evil", outside).File("evil/through-link", "x").Build()]),
+            ("symlink-parent-across-layers", [new LayerBuilder().Symlink("evil", outside).Build(), new LayerBuilder().File("evil/across", "x").Build()]),
         })
         {
             string repo = $"library/escape-{kind}-{marker}";
-            layer.Push(Path.Combine(env.Work, repo.Replace('/', '_')), env.Registry, repo);
+            TestImages.PushImageAsync(env.LocalRegistry, repo + ":latest", layers).GetAwaiter().GetResult();
             string store = $"escape-{kind}";
             var r = env.SkiffIn(store, "pull", "--tls-verify=false", $"{env.Registry}/{repo}");
             if (kind == "symlink-parent-across-layers" && r.ExitCode == 0)
@@ -141,12 +142,5 @@ public sealed class ImageTests(SkiffEnvironment env)
         Assert.True(pull.ExitCode == 0, pull.ToString());
         var after = env.SkiffIn(store, "run", "--rm", env.Layered, "cat", "/data/old/new");
         Assert.Equal("new\n", after.Stdout);
-    }
-
-    private string LayerDigest(string repo)
-    {
-        var r = Command.Must("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{env.Registry}/{repo}:latest");
-        var m = System.Text.RegularExpressions.Regex.Matches(r.Stdout, "\"digest\":\"(sha256:[0-9a-f]{64})\"");
-        return m[^1].Groups[1].Value;
     }
 }

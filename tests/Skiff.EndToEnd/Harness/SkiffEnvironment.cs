@@ -1,11 +1,10 @@
-using System.Net;
-using System.Net.Sockets;
+using Skiff.TestSupport.Registry;
 
 namespace Skiff.EndToEnd.Harness;
 
 /// <summary>
 /// One per test run: the built binaries (SKIFF_OUT, else out/), a real registry (Debian's docker-registry) on a
-/// free 127.0.0.1 port holding busybox and layered images pushed with skopeo, a private rootful store, and a
+/// free 127.0.0.1 port holding the busybox and layered test images pushed with skopeo, a private rootful store, and a
 /// copy of the binaries the unprivileged test user (skifftest, made by .ci/run) can execute.
 /// </summary>
 public sealed class SkiffEnvironment : IDisposable
@@ -13,11 +12,11 @@ public sealed class SkiffEnvironment : IDisposable
     public string RepoRoot { get; }
     public string Out { get; }
     public string Work { get; }
-    public string Registry { get; }
+    public LocalRegistry LocalRegistry { get; }
+    public string Registry => LocalRegistry.HostPort;
     public string TestUser { get; } = Environment.GetEnvironmentVariable("SKIFF_TEST_USER") ?? "skifftest";
     public string Busybox => $"{Registry}/library/busybox";
     public string Layered => $"{Registry}/library/layered";
-    private readonly string _registryDir;
 
     public SkiffEnvironment()
     {
@@ -32,9 +31,9 @@ public sealed class SkiffEnvironment : IDisposable
         Directory.CreateDirectory(Path.Combine(Work, "bin"));
         foreach (string bin in new[] { "skiff", "skiff-runtime" })
             File.Copy(Path.Combine(Out, bin), Path.Combine(Work, "bin", bin));
-        _registryDir = Path.Combine(Work, "registry");
-        Registry = $"127.0.0.1:{FreePort()}";
-        Command.Must("bash", Path.Combine(RepoRoot, "tests/fixtures/registry.sh"), "start", Registry, _registryDir);
+        LocalRegistry = LocalRegistry.StartAsync().GetAwaiter().GetResult();
+        TestImages.PushBusybox(LocalRegistry, "library/busybox:latest");
+        TestImages.PushLayered(LocalRegistry, "library/layered:latest");
     }
 
     public string SkiffPath => Path.Combine(Work, "bin", "skiff");
@@ -67,7 +66,7 @@ public sealed class SkiffEnvironment : IDisposable
 
     public void Dispose()
     {
-        Command.Run("bash", [Path.Combine(RepoRoot, "tests/fixtures/registry.sh"), "stop", _registryDir]);
+        LocalRegistry.Dispose();
         // Leftover mounts (a failed test) would make deletion fail: detach them first.
         foreach (string line in File.ReadAllLines("/proc/self/mountinfo"))
         {
@@ -75,13 +74,6 @@ public sealed class SkiffEnvironment : IDisposable
             if (mountPoint.StartsWith(Work, StringComparison.Ordinal)) Command.Run("umount", ["-l", mountPoint]);
         }
         Command.Run("rm", ["-rf", Work]);
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     private static string FindRepoRoot()
