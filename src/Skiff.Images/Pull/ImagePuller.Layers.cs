@@ -61,6 +61,8 @@ public sealed partial class ImagePuller
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = ParallelDownloads, CancellationToken = ct };
         await Parallel.ForEachAsync(missing, parallel, async (layer, token) =>
         {
+            // podman's wording when stderr is not a terminal: the full digest as the copy starts.
+            progress.Line($"Copying blob {layer.Blob}");
             try
             {
                 await using var stream = await client.OpenBlobAsync(source, layer.Blob, layer.Size, verify: false, token).ConfigureAwait(false);
@@ -70,7 +72,6 @@ public sealed partial class ImagePuller
             {
                 throw new PullException($"copying blob {layer.Blob} of {reference}: {e.Message}", e);
             }
-            progress.Line($"Copying blob {layer.Blob.ShortId} done");
         }).ConfigureAwait(false);
     }
 

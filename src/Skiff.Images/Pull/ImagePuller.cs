@@ -91,7 +91,7 @@ public sealed partial class ImagePuller
 
         await DownloadLayersAsync(client, reference, source, layers, progress, ct).ConfigureAwait(false);
         await PutBlobAsync(reference, image.Config.Digest, config.Bytes, ct).ConfigureAwait(false);
-        progress.Line($"Copying config {config.Digest.Hex[..10]} done");
+        progress.Line($"Copying config {config.Digest}");
 
         CreateLayers(reference, layers, ct);
 
