@@ -13,7 +13,7 @@ public static class SkiffCli
     public const string Version = "0.1.0";
 
     /// <summary>Verbs that touch storage or run containers: rootless, they run inside the user namespace.</summary>
-    private static readonly HashSet<string> NamespacedVerbs = ["run", "pull", "rmi"];
+    private static readonly HashSet<string> NamespacedVerbs = ["run", "pull", "rmi", "rm"];
 
     /// <summary>Global options that take a value (needed to find the verb before parsing).</summary>
     internal static readonly HashSet<string> GlobalValueOptions = ["--root", "--runroot", "--runtime", "--log-level", "--cgroup-manager", "--events-backend", "--storage-driver"];
@@ -33,6 +33,8 @@ public static class SkiffCli
             root.Subcommands.Add(PullCommand.Create(global));
             root.Subcommands.Add(ImagesCommand.Create(global));
             root.Subcommands.Add(RmiCommand.Create(global));
+            root.Subcommands.Add(PsCommand.Create(global));
+            root.Subcommands.Add(RmCommand.Create(global));
             root.Subcommands.Add(VersionCommand.Create(global));
             root.Subcommands.Add(InfoCommand.Create(global));
 

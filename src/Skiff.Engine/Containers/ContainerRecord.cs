@@ -12,4 +12,9 @@ public sealed class ContainerRecord
     /// <summary>created, running, exited.</summary>
     public string State { get; set; } = "created";
     public int? ExitCode { get; set; }
+    /// <summary>The container's init on the host while it runs.</summary>
+    public int? Pid { get; set; }
+    /// <summary>Path of the OCI runtime that holds its state.</summary>
+    public string? Runtime { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
 }

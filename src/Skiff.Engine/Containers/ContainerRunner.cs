@@ -28,7 +28,7 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
 
         string id = NewId();
         var containers = new ContainerStore(paths);
-        string name = containers.Reserve(id, options.Name, image, options);
+        string name = containers.Reserve(id, options.Name, image, SpecGenerator.Arguments(options, imageConfig?.Config));
         var layers = new ContainerLayerStore(paths.GraphRoot);
         string bundle = Path.Combine(paths.BundlesRoot, id);
         bool mounted = false, created = false;
@@ -72,7 +72,7 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
             int exitCode;
             using (SignalForwarder.To(pid))
             {
-                containers.SetState(id, "running", null);
+                containers.SetRunning(id, pid, runtime.Path);
                 if (runtime.Start(id) != 0)
                 {
                     Libc.Kill(pid, 9);
@@ -81,7 +81,7 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
                 }
                 exitCode = WaitExitCode(pid);
             }
-            containers.SetState(id, "exited", exitCode);
+            containers.SetExited(id, exitCode);
             return exitCode;
         }
         finally

@@ -15,7 +15,7 @@ public sealed class ContainerStore(SkiffPaths paths)
     private string LockPath => Path.Combine(paths.GraphRoot, "containers.lock");
 
     /// <summary>Records a new container and returns its name (given, or generated like podman's).</summary>
-    public string Reserve(string id, string? name, ImageRecord image, RunOptions options)
+    public string Reserve(string id, string? name, ImageRecord image, IReadOnlyList<string> command)
     {
         if (name is not null && !NameGenerator.IsValid(name))
             throw new EngineException($"container name \"{name}\" is not valid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
@@ -31,20 +31,48 @@ public sealed class ContainerStore(SkiffPaths paths)
             Name = name,
             ImageId = image.Id,
             ImageName = image.Names.FirstOrDefault() ?? image.Id,
-            Command = [.. options.Command],
+            Command = [.. command],
             Created = DateTimeOffset.UtcNow,
         });
         return name;
     }
 
-    public void SetState(string id, string state, int? exitCode)
+    public void SetRunning(string id, int pid, string runtime) => Update(id, rec =>
+    {
+        rec.State = "running";
+        rec.Pid = pid;
+        rec.Runtime = runtime;
+    });
+
+    public void SetExited(string id, int exitCode) => Update(id, rec =>
+    {
+        rec.State = "exited";
+        rec.ExitCode = exitCode;
+        rec.Pid = null;
+        rec.FinishedAt = DateTimeOffset.UtcNow;
+    });
+
+    private void Update(string id, Action<ContainerRecord> change)
     {
         using var l = FileLock.Acquire(LockPath, exclusive: true);
         var rec = Read(Path.Combine(Dir, id + ".json"));
         if (rec is null) return;
-        rec.State = state;
-        rec.ExitCode = exitCode;
+        change(rec);
         Write(rec);
+    }
+
+    /// <summary>By full id, unambiguous id prefix or name, as podman resolves containers.</summary>
+    public ContainerRecord Find(string nameOrId)
+    {
+        var all = All().ToList();
+        if (all.FirstOrDefault(c => c.Id == nameOrId || c.Name == nameOrId) is { } exact) return exact;
+        var byPrefix = nameOrId.Length >= 3 ? all.Where(c => c.Id.StartsWith(nameOrId, StringComparison.Ordinal)).ToList() : [];
+        return byPrefix.Count switch
+        {
+            1 => byPrefix[0],
+            0 => throw new EngineException($"no container with name or ID \"{nameOrId}\" found: no such container", 1),
+            _ => throw new EngineException($"more than one result for container ID prefix \"{nameOrId}\"", 125),
+        };
     }
 
     public void Remove(string id)

@@ -116,6 +116,17 @@ public sealed class RunTests(SkiffEnvironment env)
         var second = env.Skiff("run", "--rm", "--name", name, "--tls-verify=false", env.Busybox, "true");
         Assert.Equal(125, second.ExitCode);
         Assert.Contains("already in use", second.Stderr, StringComparison.Ordinal);
+
+        var ps = env.Skiff("ps", "-a", "--format", "{{.Names}} {{.Status}}");
+        Assert.Contains($"{name} Exited (0)", ps.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(name, env.Skiff("ps").Stdout, StringComparison.Ordinal);
+
+        var rm = env.Skiff("rm", name);
+        Assert.True(rm.ExitCode == 0, rm.ToString());
+        Assert.Matches("^[0-9a-f]{64}\n$", rm.Stdout);
+        Assert.Equal(1, env.Skiff("rm", name).ExitCode);
+        var third = env.Skiff("run", "--rm", "--name", name, "--tls-verify=false", env.Busybox, "true");
+        Assert.True(third.ExitCode == 0, third.ToString());
     }
 
     [RootFact]

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using Skiff.Cli.Output;
+using Skiff.Engine.Containers;
+
+namespace Skiff.Cli.Commands;
+
+/// <summary>`skiff ps [-a] [-q] [--no-trunc] [--format]`: podman's columns.</summary>
+public static class PsCommand
+{
+    public static Command Create(GlobalOptions global)
+    {
+        var all = new Option<bool>("--all", "-a") { Description = "Show all the containers, default is only running containers" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print the numeric IDs of the containers only" };
+        var noTrunc = new Option<bool>("--no-trunc") { Description = "Display the extended information" };
+        var format = new Option<string?>("--format") { Description = "Go template, e.g. '{{.ID}} {{.Names}} {{.Status}}'" };
+        var cmd = new Command("ps", "List containers") { all, quiet, noTrunc, format };
+        cmd.SetAction(p =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var rows = new ContainerStore(global.Paths(p)).All()
+                .Where(c => p.GetValue(all) || IsRunning(c))
+                .OrderByDescending(c => c.Created)
+                .Select(c => new Row(c, p.GetValue(noTrunc), now)).ToList();
+            if (p.GetValue(quiet))
+            {
+                foreach (var r in rows) Console.WriteLine(r.Id);
+                return 0;
+            }
+            string template = p.GetValue(format) ?? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+            string body = GoTemplate.Body(template);
+            if (!GoTemplate.IsTable(template))
+            {
+                foreach (var r in rows) Console.WriteLine(GoTemplate.Render(body, r.Field));
+                return 0;
+            }
+            var cells = new List<IReadOnlyList<string>> { GoTemplate.Header(body, Row.Header).Split('\t') };
+            cells.AddRange(rows.Select(r => GoTemplate.Render(body, r.Field).Split('\t')));
+            Console.Write(Table.Format(cells));
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Running as recorded and its init still there (a killed `skiff run` leaves a stale record).</summary>
+    private static bool IsRunning(ContainerRecord c) => c.State == "running" && c.Pid is int pid && Directory.Exists($"/proc/{pid}");
+
+    private sealed class Row(ContainerRecord c, bool noTrunc, DateTimeOffset now)
+    {
+        public string Id => noTrunc ? c.Id : c.Id[..12];
+
+        private string Status => IsRunning(c)
+            ? $"Up {Units.HumanDuration(now - c.Created)}"
+            : c.State == "created" ? "Created"
+            : c.FinishedAt is { } f ? $"Exited ({c.ExitCode}) {Units.HumanDuration(now - f)} ago" : "Exited";
+
+        public string? Field(string name) => name switch
+        {
+            "ID" => Id,
+            "Image" => c.ImageName,
+            "Command" => Truncate(string.Join(' ', c.Command)),
+            "Created" or "RunningFor" => Units.HumanDuration(now - c.Created) + " ago",
+            "Status" => Status,
+            "State" => IsRunning(c) ? "running" : c.State,
+            "Ports" => "",
+            "Names" => c.Name,
+            _ => null,
+        };
+
+        private string Truncate(string command) => noTrunc || command.Length <= 20 ? command : command[..17] + "...";
+
+        public static string Header(string name) => name switch
+        {
+            "ID" => "CONTAINER ID",
+            "RunningFor" => "CREATED",
+            _ => name.ToUpperInvariant(),
+        };
+    }
+}
