@@ -40,6 +40,12 @@ public sealed class RootlessTests(SkiffEnvironment env)
         Assert.True(layered.ExitCode == 0, layered.ToString());
         Assert.Equal("gone\nnew\n", layered.Stdout);
 
+        var kept = env.SkiffRootless("run", "--name", "kept", env.Busybox, "touch", "/made-by-container");
+        Assert.True(kept.ExitCode == 0, kept.ToString());
+        Assert.Equal(2, env.SkiffRootless("rmi", env.Busybox).ExitCode);
+        var rm = env.SkiffRootless("rm", "kept");
+        Assert.True(rm.ExitCode == 0, rm.ToString());
+
         var rmi = env.SkiffRootless("rmi", env.Busybox);
         Assert.True(rmi.ExitCode == 0, rmi.ToString());
         Assert.Equal(env.Layered + "\n", env.SkiffRootless("images", "--format", "{{.Repository}}").Stdout);
