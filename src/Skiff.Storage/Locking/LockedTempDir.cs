@@ -47,7 +47,13 @@ public sealed class LockedTempDir : IDisposable
             try { probe = FileLock.TryAcquire(dir, exclusive: true); }
             catch (IOException) { continue; } // vanished meanwhile
             if (probe is null) continue;
-            using (probe) Trees.RemoveTree(dir);
+            using (probe)
+            {
+                // Rootless, files a pull unpacked inside the user namespace belong to subordinate ids: a command
+                // run outside it (images) cannot remove them. Leave them for the next open inside.
+                try { Trees.RemoveTree(dir); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
         }
     }
 }
