@@ -9,7 +9,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
 # Debian packages: what the build needs (NativeAOT links with clang), and what the demo and tests use.
 BUILD_PACKAGES := clang libc6-dev
-RUN_PACKAGES := busybox-static docker-registry skopeo uidmap curl
+RUN_PACKAGES := busybox-static docker-registry skopeo uidmap curl runc
 SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj') Directory.Build.props Directory.Packages.props
 
 .PHONY: all deps demo test unit-test bench install clean

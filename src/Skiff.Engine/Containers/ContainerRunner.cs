@@ -61,11 +61,12 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
             if (!options.Interactive) Libc.DetachStdin();
             Libc.BecomeSubreaper();
             string pidFile = Path.Combine(bundle, "pidfile");
-            int rc = runtime.Create(id, bundle, pidFile);
+            string runtimeLog = Path.Combine(bundle, "runtime.log");
+            int rc = runtime.Create(id, bundle, pidFile, runtimeLog);
             if (rc != 0)
             {
                 runtime.Delete(id, force: true);
-                return CreateFailureExitCode(runtime, rc);
+                return CreateFailureExitCode(runtime, rc, runtimeLog);
             }
             created = true;
             int pid = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
@@ -98,9 +99,12 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
     }
 
     /// <summary>Our runtime exits 127/126 for a missing or non-executable command; other runtimes only say so in words.</summary>
-    private static int CreateFailureExitCode(OciRuntime runtime, int rc)
+    private static int CreateFailureExitCode(OciRuntime runtime, int rc, string logFile)
     {
         if (runtime.IsSkiffRuntime && rc is ExitCodes.NotFound or ExitCodes.CannotInvoke) return rc;
+        if (!runtime.IsSkiffRuntime && File.Exists(logFile)
+            && OciRuntime.ClassifyCreateFailure(File.ReadAllText(logFile)) is var code and not ExitCodes.EngineError)
+            return code; // the runtime has already said why on stderr
         throw new EngineException($"the OCI runtime {Path.GetFileName(runtime.Path)} failed to create the container (exit code {rc})");
     }
 

@@ -32,8 +32,22 @@ public sealed class OciRuntime
         return new OciRuntime { Path = path, StateRoot = System.IO.Path.Combine(stateRoot, runtimeName) };
     }
 
-    public int Create(string id, string bundle, string pidFile, int stdinFd = -1)
-        => Invoke(["create", "--bundle", bundle, "--pid-file", pidFile, id], stdinFd);
+    /// <summary>runtime create; its errors also go to <paramref name="logFile"/> (runc's and crun's --log, JSON lines).</summary>
+    public int Create(string id, string bundle, string pidFile, string logFile)
+        => Invoke(["create", "--bundle", bundle, "--pid-file", pidFile, id], ["--log", logFile, "--log-format", "json"]);
+
+    /// <summary>
+    /// Podman's reading of a failed create: a runtime other than ours only says in words that the command was
+    /// not found (127) or could not be invoked (126); anything else is the engine's failure (125).
+    /// </summary>
+    public static int ClassifyCreateFailure(string log)
+    {
+        if (log.Contains("executable file not found", StringComparison.Ordinal) || log.Contains("no such file or directory", StringComparison.OrdinalIgnoreCase))
+            return ExitCodes.NotFound;
+        if (log.Contains("permission denied", StringComparison.OrdinalIgnoreCase))
+            return ExitCodes.CannotInvoke;
+        return ExitCodes.EngineError;
+    }
 
     public int Start(string id) => Invoke(["start", id]);
 
@@ -41,14 +55,14 @@ public sealed class OciRuntime
 
     public int Delete(string id, bool force) => Invoke(force ? ["delete", "--force", id] : ["delete", id]);
 
-    private int Invoke(IReadOnlyList<string> verbArgs, int stdinFd = -1)
+    private int Invoke(IReadOnlyList<string> verbArgs, IReadOnlyList<string>? globalArgs = null)
     {
         var argv = new List<string> { Path, "--root", StateRoot };
+        argv.AddRange(globalArgs ?? []);
         argv.AddRange(verbArgs);
         var env = new List<string>();
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
             env.Add($"{e.Key}={e.Value}");
-        _ = stdinFd;
         using var child = CloneChild.Run(new CloneStartInfo { Path = Path, Args = argv, Env = env, ParentDeathSignal = 0 });
         return child.WaitForExit();
     }

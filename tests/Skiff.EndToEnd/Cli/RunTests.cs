@@ -100,6 +100,15 @@ public sealed class RunTests(SkiffEnvironment env)
     }
 
     [RootFact]
+    public void Runc_can_stand_in_for_our_runtime()
+    {
+        var hi = env.Skiff("--runtime", "runc", "run", "--rm", "--tls-verify=false", env.Busybox, "sh", "-c", "echo $$ hi; exit 5");
+        Assert.True(hi.ExitCode == 5, hi.ToString());
+        Assert.Equal("1 hi\n", hi.Stdout);
+        Assert.Equal(127, env.Skiff("--runtime", "runc", "run", "--rm", env.Busybox, "no-such-command").ExitCode);
+    }
+
+    [RootFact]
     public void Unknown_flag_is_an_engine_error()
     {
         var r = env.Skiff("run", "--bogus", env.Busybox, "true");

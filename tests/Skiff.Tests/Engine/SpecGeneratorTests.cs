@@ -84,3 +84,14 @@ public sealed class SpecGeneratorTests
         Assert.Equal("/merged", spec.Root!.Path);
     }
 }
+
+public sealed class OciRuntimeTests
+{
+    [Theory]
+    [InlineData("{\"level\":\"error\",\"msg\":\"runc create failed: unable to start container process: exec: \\\"nope\\\": executable file not found in $PATH\"}", 127)]
+    [InlineData("{\"msg\":\"exec: \\\"/etc/passwd\\\": permission denied\"}", 126)]
+    [InlineData("{\"msg\":\"error setting rlimit type 7: operation not permitted\"}", 125)]
+    [InlineData("", 125)]
+    public void A_foreign_runtimes_create_failure_is_classified_as_podman_does(string log, int expected)
+        => Assert.Equal(expected, Skiff.Engine.Runtime.OciRuntime.ClassifyCreateFailure(log));
+}
