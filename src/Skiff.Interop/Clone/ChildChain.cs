@@ -61,7 +61,7 @@ internal sealed unsafe partial class ChildChain : IDisposable
             if (info.NewSession) _steps.Add(new(l.SysSetsid));
             for (int i = 0; i < n; i++) _steps.Add(new(l.SysDup3, extras[i].Fd, 3 + i, 0));
             _steps.Add(new(l.SysCloseRange, 3 + n, uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC));
-            foreach (int sig in HandledSignals()) _steps.Add(new(l.SysRtSigaction, sig, (long)sigDefault, 0, 8));
+            foreach (int sig in Libc.NonDefaultSignals()) _steps.Add(new(l.SysRtSigaction, sig, (long)sigDefault, 0, 8));
             int execStep = _steps.Count;
             _steps.Add(new(l.SysExecve, (long)path, (long)argv, (long)envp));
             _steps.Add(new(l.SysWrite, execWrite.Fd, (long)oneByte, 1));
@@ -115,21 +115,6 @@ internal sealed unsafe partial class ChildChain : IDisposable
         }
     }
 
-    /// <summary>Signals with a handler installed in this process (the child resets them before execve).</summary>
-    private static List<int> HandledSignals()
-    {
-        var result = new List<int>();
-        byte* act = stackalloc byte[256];
-        for (int sig = 1; sig <= 64; sig++)
-        {
-            if (sig is 9 or 19 or 32 or 33) continue;
-            if (SigAction(sig, null, act) != 0) continue;
-            nint handler = *(nint*)act;
-            if (handler != 0 && handler != 1) result.Add(sig);
-        }
-        return result;
-    }
-
     private static void Check(int error, string what)
     {
         if (error != 0) throw new ErrnoException(what, error);
@@ -151,7 +136,4 @@ internal sealed unsafe partial class ChildChain : IDisposable
 
     [LibraryImport("libc.so.6", EntryPoint = "pthread_sigmask")]
     private static partial int PthreadSigmask(int how, byte* set, byte* oldset);
-
-    [LibraryImport("libc.so.6", EntryPoint = "sigaction")]
-    private static partial int SigAction(int sig, byte* act, byte* oldact);
 }

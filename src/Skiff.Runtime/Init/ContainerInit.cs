@@ -64,6 +64,7 @@ public static class ContainerInit
         {
             WaitForStart();
             ProcessSetup.ApplyIdentity(spec.Process!);
+            ResetSignalsForExec();
             Execve(program, spec.Process!.Args!, spec.Process.Env ?? []);
             return 1; // not reached
         }

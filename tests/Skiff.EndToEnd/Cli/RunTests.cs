@@ -59,6 +59,16 @@ public sealed class RunTests(SkiffEnvironment env)
     }
 
     [RootFact]
+    public void Container_starts_with_no_signal_ignored_or_blocked()
+    {
+        // .NET ignores SIGPIPE; inherited through exec, `yes | head -1` would report a broken pipe.
+        var r = Run(env.Busybox, "sh", "-c", "grep -E '^Sig(Ign|Blk)' /proc/self/status; yes | head -1");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\ny\n", r.Stdout);
+        Assert.Equal("", r.Stderr);
+    }
+
+    [RootFact]
     public void Default_hostname_is_the_short_container_id()
     {
         var r = Run(env.Busybox, "hostname");
