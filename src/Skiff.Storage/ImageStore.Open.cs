@@ -5,6 +5,7 @@ namespace Skiff.Storage;
 
 public sealed partial class ImageStore
 {
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private readonly Lock _openLock = new();
     private bool _opened;
 
@@ -21,8 +22,11 @@ public sealed partial class ImageStore
         lock (_openLock)
         {
             if (_opened) return;
-            Directory.CreateDirectory(GraphRoot);
-            Directory.CreateDirectory(LayersDir);
+            // Owner only, as containers/storage does: layers hold images' setuid binaries and device nodes,
+            // which no other host user may reach through the store.
+            Directory.CreateDirectory(GraphRoot, OwnerOnly);
+            Directory.CreateDirectory(LayersDir, OwnerOnly);
+            File.SetUnixFileMode(LayersDir, OwnerOnly);
             Directory.CreateDirectory(BlobTmpDir);
             using (FileLock.AcquireExclusive(LockPath))
             {

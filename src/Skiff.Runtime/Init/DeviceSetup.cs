@@ -52,14 +52,17 @@ internal static class DeviceSetup
 
     private static void Symlinks(string rootfs)
     {
+        // Resolved inside the rootfs: before pivot_root a plain rootfs + "/dev/..." would follow an image's
+        // "dev -> /host/dir" symlink out to the host.
+        string dev = Config.RootedPath.Resolve(rootfs, "/dev");
         (string Link, string Target)[] links =
         [
-            ("/dev/fd", "/proc/self/fd"), ("/dev/stdin", "/proc/self/fd/0"), ("/dev/stdout", "/proc/self/fd/1"),
-            ("/dev/stderr", "/proc/self/fd/2"),
+            ("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+            ("stderr", "/proc/self/fd/2"),
         ];
-        foreach (var (link, target) in links) TryLink(rootfs + link, target);
-        string ptmx = rootfs + "/dev/ptmx";
-        if (Directory.Exists(rootfs + "/dev/pts"))
+        foreach (var (link, target) in links) TryLink(Path.Combine(dev, link), target);
+        string ptmx = Path.Combine(dev, "ptmx");
+        if (Directory.Exists(Path.Combine(dev, "pts")))
         {
             if (File.Exists(ptmx)) File.Delete(ptmx);
             TryLink(ptmx, "pts/ptmx");
