@@ -54,7 +54,20 @@ public sealed partial class ImageStore
     public void AddImage(ImageRecord image) => AddImageCore(image);
 
     /// <summary>Removes the image and every blob and layer no remaining image uses.</summary>
-    public void RemoveImage(string id) => RemoveImageCore(id);
+    public void RemoveImage(string id) => RemoveImageCore(id, null);
+
+    /// <summary>
+    /// As <see cref="RemoveImage(string)"/>, after <paramref name="check"/> (which may throw) has run with no
+    /// pull and no container start between it and the removal (see <see cref="AcquireUseLock"/>).
+    /// </summary>
+    public void RemoveImage(string id, Action? check) => RemoveImageCore(id, check);
+
+    /// <summary>
+    /// Held shared by every pull (from its first blob to its image record) and by every container start (from
+    /// finding its image to recording the container); removal takes it exclusively, so its garbage collection
+    /// never deletes blobs or layers that a pull has stored but not yet recorded, or that a start is about to use.
+    /// </summary>
+    public IDisposable AcquireUseLock() => AcquireUseLockCore();
 }
 
 /// <summary>A complete image in the store. Its id is the hex of its config digest, as podman's.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skiff.Engine;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Images;
 
@@ -9,7 +10,7 @@ public static class RmiCommand
 {
     public static Command Create(GlobalOptions global)
     {
-        var force = new Option<bool>("--force", "-f") { Description = "Remove the image even if containers use it (the containers are left as they are)" };
+        var force = new Option<bool>("--force", "-f") { Description = "Remove the image and the containers that use it" };
         var images = new Argument<string[]>("IMAGE") { Arity = ArgumentArity.OneOrMore };
         var cmd = new Command("rmi", "Remove one or more images from local storage") { force, images };
         cmd.SetAction(p =>
@@ -26,11 +27,6 @@ public static class RmiCommand
                     exit = Math.Max(exit, SkiffCli.Fail($"{input}: image not known", 1));
                     continue;
                 }
-                if (!p.GetValue(force) && containers.UsingImage(image.Id).FirstOrDefault() is { } user)
-                {
-                    exit = Math.Max(exit, SkiffCli.Fail($"image used by {user.Id}: image is in use by a container: consider listing external containers and force-removing image", 2));
-                    continue;
-                }
                 string? byName = image.Names.FirstOrDefault(n => n == input || n == input + ":latest" || n.EndsWith("/" + input, StringComparison.Ordinal) || n.EndsWith("/" + input + ":latest", StringComparison.Ordinal));
                 if (byName is not null && image.Names.Count > 1)
                 {
@@ -38,8 +34,26 @@ public static class RmiCommand
                     Console.WriteLine($"Untagged: {byName}");
                     continue;
                 }
+                try
+                {
+                    // Checked with no container start in between (the store's use lock); -f removes the
+                    // containers first, as podman does, so no overlay is left on deleted layers.
+                    service.Store.RemoveImage(image.Id, () =>
+                    {
+                        foreach (var c in containers.UsingImage(image.Id).ToList())
+                        {
+                            if (!p.GetValue(force))
+                                throw new EngineException($"image used by {c.Id}: image is in use by a container: consider listing external containers and force-removing image", 2);
+                            new ContainerRemover(paths).Remove(c, force: true);
+                        }
+                    });
+                }
+                catch (EngineException e)
+                {
+                    exit = Math.Max(exit, SkiffCli.Fail(e.Message, e.ExitCode));
+                    continue;
+                }
                 foreach (string n in image.Names) Console.WriteLine($"Untagged: {n}");
-                service.Store.RemoveImage(image.Id);
                 Console.WriteLine($"Deleted: {image.Id}");
             }
             return exit;

@@ -21,14 +21,20 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
 {
     public async Task<int> RunAsync(RunOptions options, CancellationToken cancellationToken = default)
     {
-        var image = await images.ResolveForRunAsync(options.Image, options.TlsVerify, cancellationToken).ConfigureAwait(false);
-        var imageConfig = images.ReadConfig(image);
         var runtime = OciRuntime.Locate(options.Runtime, paths.RunRoot);
         var envFileLines = ReadEnvFiles(options.EnvFiles);
-
         string id = NewId();
         var containers = new ContainerStore(paths);
-        string name = containers.Reserve(id, options.Name, image, SpecGenerator.Arguments(options, imageConfig?.Config));
+        ImageRecord image;
+        ImageConfigFile? imageConfig;
+        string name;
+        // Once the container is recorded, rmi refuses its image; until then no removal may run.
+        using (images.Store.AcquireUseLock())
+        {
+            image = await images.ResolveForRunAsync(options.Image, options.TlsVerify, cancellationToken).ConfigureAwait(false);
+            imageConfig = images.ReadConfig(image);
+            name = containers.Reserve(id, options.Name, image, SpecGenerator.Arguments(options, imageConfig?.Config));
+        }
         var layers = new ContainerLayerStore(paths.GraphRoot);
         string bundle = Path.Combine(paths.BundlesRoot, id);
         bool mounted = false, created = false;
@@ -42,7 +48,7 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
             mounted = true;
 
             var user = ContainerUser.Resolve(options.User ?? imageConfig?.Config?.User,
-                ReadSmall(Path.Combine(merged, "etc/passwd")), ReadSmall(Path.Combine(merged, "etc/group")));
+                ReadSmall(merged, "etc/passwd"), ReadSmall(merged, "etc/group"));
             Directory.CreateDirectory(bundle);
             string hostname = options.Hostname ?? id[..12];
             var bindFiles = WriteEtcFiles(bundle, hostname);
@@ -134,12 +140,32 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
         return lines;
     }
 
-    private static string? ReadSmall(string path)
+    /// <summary>
+    /// Reads the image's /etc/passwd or /etc/group from the host side. The image is untrusted: a symlink in any
+    /// component, a FIFO or device, or more than 1 MiB makes the file count as absent (numeric -u still works).
+    /// </summary>
+    internal static string? ReadSmall(string rootfs, string relative)
     {
-        var info = new FileInfo(path);
-        // Never follow a symlink out of the rootfs; an oversized passwd file is treated as absent.
-        if (!info.Exists || info.LinkTarget is not null || info.Length > (1 << 20)) return null;
-        return File.ReadAllText(path);
+        const int Max = 1 << 20;
+        string path = rootfs;
+        foreach (string part in relative.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            path = Path.Combine(path, part);
+            if (new FileInfo(path).LinkTarget is not null) return null;
+        }
+        SafeFd fd;
+        try { fd = Libc.OpenFd(path, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY); }
+        catch (ErrnoException) { return null; }
+        using (fd)
+        {
+            if (!File.Exists(path) || (File.GetAttributes(path) & FileAttributes.Directory) != 0) return null;
+            try
+            {
+                byte[] bytes = Libc.ReadToEnd(fd.Fd, Max + 1);
+                return bytes.Length > Max ? null : Encoding.UTF8.GetString(bytes);
+            }
+            catch (ErrnoException) { return null; } // EAGAIN from a FIFO or device with nothing to read
+        }
     }
 
     /// <summary>/etc/hostname, /etc/hosts and /etc/resolv.conf for the container, bind-mounted from the bundle.</summary>

@@ -62,6 +62,8 @@ public sealed partial class ImagePuller
     /// <summary>Pulls one fully-qualified reference.</summary>
     public async Task<ImageRecord> PullAsync(ImageReference reference, PullOptions options, CancellationToken ct)
     {
+        // No garbage collection between storing the first blob and recording the image.
+        using var use = _store.AcquireUseLock();
         var progress = new PullProgress(options.Quiet ? null : options.Progress);
         progress.Line($"Trying to pull {reference}...");
 

@@ -66,11 +66,21 @@ public sealed partial class ImageStore
         }
     }
 
-    private void RemoveImageCore(string id)
+    private string UseLockPath => Path.Combine(GraphRoot, "use.lock");
+
+    private FileLock AcquireUseLockCore()
     {
         EnsureOpen();
+        return FileLock.AcquireShared(UseLockPath);
+    }
+
+    private void RemoveImageCore(string id, Action? check)
+    {
+        EnsureOpen();
+        using (FileLock.AcquireExclusive(UseLockPath))
         using (FileLock.AcquireExclusive(LockPath))
         {
+            check?.Invoke();
             var images = LoadImages();
             if (images.RemoveAll(i => i.Id == id) == 0)
                 throw new ImageNotFoundException($"{id}: image not known");

@@ -114,6 +114,28 @@ public sealed class ImageTests(SkiffEnvironment env)
     }
 
     [RootFact]
+    public void An_image_whose_dev_is_a_symlink_cannot_make_the_runtime_write_on_the_host()
+    {
+        string outside = Path.Combine(env.Work, "dev-outside-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(Path.Combine(outside, "pts"));
+        File.WriteAllText(Path.Combine(outside, "ptmx"), "precious");
+        string repo = "library/devlink" + Guid.NewGuid().ToString("N")[..6];
+        TestImages.PushImageAsync(env.LocalRegistry, repo + ":latest", [TestImages.Busybox, new LayerBuilder().Symlink("dev", outside).Build()]).GetAwaiter().GetResult();
+        var r = env.Skiff("run", "--rm", "--tls-verify=false", $"{env.Registry}/{repo}", "sh", "-c", "ls /dev/null && readlink /dev/ptmx");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(["precious"], Directory.GetFiles(outside).Select(File.ReadAllText));
+        Assert.Equal([Path.Combine(outside, "pts")], Directory.GetFileSystemEntries(outside).Where(e => e != Path.Combine(outside, "ptmx")));
+    }
+
+    [RootFact]
+    public void Layers_are_reachable_by_their_owner_only()
+    {
+        Assert.Equal(0, env.Skiff("pull", "--tls-verify=false", env.Busybox).ExitCode);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+            File.GetUnixFileMode(Path.Combine(env.Work, "rootful", "root", "layers")));
+    }
+
+    [RootFact]
     public void A_pull_killed_at_any_moment_leaves_no_broken_image_and_the_next_pull_succeeds()
     {
         string store = "killed-" + Guid.NewGuid().ToString("N")[..6];

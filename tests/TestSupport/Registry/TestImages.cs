@@ -21,6 +21,9 @@ public static class TestImages
 
     private static readonly Lazy<BuiltLayer> BusyboxLayer = new(BuildBusyboxLayer);
 
+    /// <summary>The busybox layer, to build other images on.</summary>
+    public static BuiltLayer Busybox => BusyboxLayer.Value;
+
     public static PushedImage PushBusybox(LocalRegistry registry, string repositoryAndTag) =>
         PushBusyboxAsync(registry, repositoryAndTag).GetAwaiter().GetResult();
 
