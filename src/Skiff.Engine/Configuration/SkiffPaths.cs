@@ -55,7 +55,15 @@ public sealed class SkiffPaths
         if (!string.IsNullOrEmpty(xdg) && Directory.Exists(xdg)) return xdg;
         string fallback = $"/tmp/skiff-run-{uid}";
         Directory.CreateDirectory(fallback);
-        File.SetUnixFileMode(fallback, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            // Only the owner may chmod: this fails when someone else made the directory first.
+            File.SetUnixFileMode(fallback, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new EngineException($"the run directory {fallback} belongs to another user: remove it, or set XDG_RUNTIME_DIR to a directory of yours");
+        }
         return fallback;
     }
 }

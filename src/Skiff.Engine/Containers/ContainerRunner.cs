@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Skiff.Engine.Configuration;
 using Skiff.Engine.Images;
-using Skiff.Engine.Rootless;
+using Skiff.Engine.Processes;
 using Skiff.Engine.Runtime;
 using Skiff.Interop;
 using Skiff.Oci.Image;
@@ -21,6 +21,20 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
 {
     public async Task<int> RunAsync(RunOptions options, CancellationToken cancellationToken = default)
     {
+        using var interrupt = new EarlyInterrupt(cancellationToken);
+        try
+        {
+            return await RunAsync(options, interrupt).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (interrupt.Signal != 0)
+        {
+            return 128 + interrupt.Signal;
+        }
+    }
+
+    private async Task<int> RunAsync(RunOptions options, EarlyInterrupt interrupt)
+    {
+        var cancellationToken = interrupt.Token;
         var runtime = OciRuntime.Locate(options.Runtime, paths.RunRoot);
         var envFileLines = ReadEnvFiles(options.EnvFiles);
         string id = NewId();
@@ -68,6 +82,7 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
             Libc.BecomeSubreaper();
             string pidFile = Path.Combine(bundle, "pidfile");
             string runtimeLog = Path.Combine(bundle, "runtime.log");
+            interrupt.ThrowIfInterrupted();
             int rc = runtime.Create(id, bundle, pidFile, runtimeLog);
             if (rc != 0)
             {
@@ -79,6 +94,8 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
             int exitCode;
             using (SignalForwarder.To(pid))
             {
+                interrupt.Dispose();
+                if (interrupt.Signal != 0) Libc.Kill(pid, interrupt.Signal); // caught while creating: the container gets it
                 containers.SetRunning(id, pid, runtime.Path);
                 if (runtime.Start(id) != 0)
                 {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Skiff.Engine.Configuration;
+using Skiff.Engine.Processes;
 using Skiff.Interop;
 
 namespace Skiff.Engine.Rootless;
@@ -27,7 +28,7 @@ public static class UserNamespace
 
         var env = new List<string>();
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
-            env.Add($"{e.Key}={e.Value}");
+            if (e.Key is not ("XDG_RUNTIME_DIR" or SkiffPaths.RootlessUidVariable)) env.Add($"{e.Key}={e.Value}");
         env.Add($"{SkiffPaths.RootlessUidVariable}={uid}");
         // Resolve the run directory before entering the namespace, where $XDG_RUNTIME_DIR may be unusable.
         env.Add($"XDG_RUNTIME_DIR={SkiffPaths.RuntimeDir(uid)}");
@@ -82,50 +83,5 @@ public static class UserNamespace
         int code = p.WaitForExit();
         if (code != 0)
             throw new EngineException($"{tool} {string.Join(' ', argv.Skip(1))} failed with exit code {code}: check /etc/sub{(tool == "newuidmap" ? "uid" : "gid")}");
-    }
-}
-
-/// <summary>Forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to a process while in scope.</summary>
-public sealed class SignalForwarder : IDisposable
-{
-    private readonly List<PosixSignalRegistration> _registrations = [];
-
-    private SignalForwarder() { }
-
-    public static SignalForwarder To(int pid)
-    {
-        var f = new SignalForwarder();
-        foreach (var (signal, number) in new[] { (PosixSignal.SIGINT, 2), (PosixSignal.SIGTERM, 15), (PosixSignal.SIGHUP, 1), (PosixSignal.SIGQUIT, 3), ((PosixSignal)10, 10), ((PosixSignal)12, 12) })
-        {
-            int n = number;
-            f._registrations.Add(PosixSignalRegistration.Create(signal, ctx =>
-            {
-                ctx.Cancel = true;
-                Libc.Kill(pid, n);
-            }));
-        }
-        return f;
-    }
-
-    public void Dispose()
-    {
-        foreach (var r in _registrations) r.Dispose();
-    }
-}
-
-/// <summary>Finds helper programs (newuidmap, runc, ...) on PATH and in the usual system directories.</summary>
-public static class HelperPrograms
-{
-    public static string? Find(string name)
-    {
-        if (name.Contains('/', StringComparison.Ordinal)) return File.Exists(name) ? Path.GetFullPath(name) : null;
-        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Concat(["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]);
-        foreach (string dir in dirs)
-        {
-            string p = Path.Combine(dir, name);
-            if (File.Exists(p)) return p;
-        }
-        return null;
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Skiff.Engine.Rootless;
+using Skiff.Engine.Processes;
 using Skiff.Interop;
 
 namespace Skiff.Engine.Runtime;
