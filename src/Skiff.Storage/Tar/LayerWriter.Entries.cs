@@ -120,12 +120,15 @@ internal sealed partial class LayerWriter
         Check(Libc.UtimensAt(parent.Fd, leaf, Times(entry), Libc.AT_SYMLINK_NOFOLLOW), entry, "set times of");
     }
 
-    /// <summary>".wh.NAME": an overlay whiteout, a character device 0:0 named NAME.</summary>
+    /// <summary>
+    /// ".wh.NAME": an overlay whiteout, a character device 0:0 named NAME. A whiteout applies to lower layers
+    /// only (image-spec layer.md): a NAME this same layer already holds stays, and hides the lower one anyway.
+    /// </summary>
     public void Whiteout(string entryName, string[] hidden)
     {
         using var parent = OpenParent(entryName, hidden, create: true);
         string leaf = hidden[^1];
-        if (ExistingAt(parent, leaf) != Existing.None) RemoveAt(parent, leaf);
+        if (ExistingAt(parent, leaf) != Existing.None) return;
         if (Libc.MknodAt(parent.Fd, leaf, Libc.S_IFCHR, 0) == -1)
             Libc.ThrowErrno($"tar entry \"{entryName}\": create whiteout {Join(hidden)} (mknod 0:0)");
     }

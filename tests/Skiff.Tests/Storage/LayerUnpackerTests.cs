@@ -89,6 +89,14 @@ public sealed class LayerUnpackerTests : IDisposable
         Assert.Equal("k", File.ReadAllText(L("o/kept")));
     }
 
+    [Fact]
+    public void A_whiteout_does_not_hide_what_its_own_layer_holds()
+    {
+        // image-spec layer.md: whiteouts apply to lower layers only.
+        Apply(new TarBuilder().Dir("d").File("d/kept", "mine").File("d/.wh.kept", ""));
+        Assert.Equal("mine", File.ReadAllText(L("d/kept")));
+    }
+
     [RootFact]
     public void As_root_the_opaque_marker_is_the_trusted_xattr()
     {
