@@ -20,7 +20,8 @@ public static class LayerUnpacker
     {
         options ??= new UnpackOptions();
         using var writer = new LayerWriter(layerDir, options);
-        using var reader = new TarReader(tar, leaveOpen: true);
+        using var guarded = new TarMetadataGuard(tar);
+        using var reader = new TarReader(guarded, leaveOpen: true);
         int entries = 0;
         long bytes = 0;
         TarEntry? entry;
@@ -45,7 +46,7 @@ public static class LayerUnpacker
     private static TarEntry? NextEntry(TarReader reader)
     {
         try { return reader.GetNextEntry(copyData: false); }
-        catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException or InvalidOperationException or EndOfStreamException)
         {
             throw new LayerUnpackException($"layer tar is malformed: {e.Message}", e);
         }

@@ -89,6 +89,20 @@ public sealed class LayerUnpackerTests : IDisposable
         Assert.Equal("k", File.ReadAllText(L("o/kept")));
     }
 
+    [Theory]
+    [InlineData('x', "77777777777")]   // 8 GiB of PAX records, octal
+    [InlineData('L', "00010000000")]   // a 2 MiB GNU long name
+    public void A_huge_metadata_entry_is_refused_before_it_is_read(char type, string octalSize)
+    {
+        var header = new byte[512];
+        System.Text.Encoding.ASCII.GetBytes("huge").CopyTo(header, 0);
+        System.Text.Encoding.ASCII.GetBytes(octalSize + "\0").CopyTo(header, 124);
+        header[156] = (byte)type;
+        // Only the header exists: the declared content is never there, and never asked for.
+        var e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(header), _box.Layer));
+        Assert.Contains("over the limit", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_whiteout_does_not_hide_what_its_own_layer_holds()
     {
