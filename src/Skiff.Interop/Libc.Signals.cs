@@ -1,12 +1,18 @@
 using System.Runtime.InteropServices;
+using Skiff.Interop.Clone;
 
 namespace Skiff.Interop;
 
 // Signal dispositions and masks, for handing a clean process to a program we exec.
 public static partial class Libc
 {
-    [LibraryImport(Name, EntryPoint = "sigaction", SetLastError = true)]
-    private static unsafe partial int SigActionRaw(int sig, byte* act, byte* oldact);
+    // The raw rt_sigaction system call, not glibc's sigaction: glibc refuses signals 32 and 33 (its own), which
+    // a parent may still have left ignored; the kernel's struct is handler, flags, restorer, 8-byte mask.
+    [LibraryImport(Name, EntryPoint = "syscall", SetLastError = true)]
+    private static unsafe partial long RtSigactionRaw(long nr, long sig, byte* act, byte* oldact, long sigsetSize);
+
+    private static unsafe int SigActionRaw(int sig, byte* act, byte* oldact)
+        => (int)RtSigactionRaw(UcontextLayout.Current.SysRtSigaction, sig, act, oldact, 8);
 
     [LibraryImport(Name, EntryPoint = "sigprocmask", SetLastError = true)]
     private static unsafe partial int SigProcMaskRaw(int how, ulong* set, ulong* oldset);
@@ -23,7 +29,7 @@ public static partial class Libc
         byte* act = stackalloc byte[256];
         for (int sig = 1; sig <= 64; sig++)
         {
-            if (sig is 9 or 19 or 32 or 33) continue; // SIGKILL, SIGSTOP, and glibc's own
+            if (sig is 9 or 19) continue; // SIGKILL and SIGSTOP cannot change
             if (SigActionRaw(sig, null, act) != 0) continue;
             if (*(nint*)act != 0) result.Add(sig);
         }
