@@ -28,6 +28,11 @@ public static class RmiCommand
                     continue;
                 }
                 string? byName = image.Names.FirstOrDefault(n => n == input || n == input + ":latest" || n.EndsWith("/" + input, StringComparison.Ordinal) || n.EndsWith("/" + input + ":latest", StringComparison.Ordinal));
+                if (byName is null && image.Names.Count > 1 && !p.GetValue(force))
+                {
+                    exit = Math.Max(exit, SkiffCli.Fail($"unable to delete image \"{image.Id}\" by ID with more than one tag ([{string.Join(' ', image.Names)}]): please force removal", ExitCodes.EngineError));
+                    continue;
+                }
                 if (byName is not null && image.Names.Count > 1)
                 {
                     service.Store.Untag(image.Id, byName);

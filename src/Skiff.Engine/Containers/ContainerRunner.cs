@@ -61,6 +61,9 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
             layers.Mount(merged, layers.OverlayMountOptions(lowerTopFirst, layer.Upper, layer.Work));
             mounted = true;
 
+            // podman refuses a working directory the user named that the image lacks (the image's own is created).
+            if (!string.IsNullOrEmpty(options.WorkingDir) && !Directory.Exists(RootedPath.Resolve(merged, options.WorkingDir)))
+                throw new EngineException($"workdir \"{options.WorkingDir}\" does not exist on container {id}", ExitCodes.CannotInvoke);
             var user = ContainerUser.Resolve(options.User ?? imageConfig?.Config?.User,
                 ReadSmall(merged, "etc/passwd"), ReadSmall(merged, "etc/group"));
             Directory.CreateDirectory(bundle);

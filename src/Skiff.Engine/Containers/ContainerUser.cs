@@ -22,7 +22,7 @@ public sealed record ContainerUser(uint Uid, uint Gid, IReadOnlyList<uint> Addit
             : passwd.FirstOrDefault(f => f[0] == userPart);
         if (entry is null && !uint.TryParse(userPart, NumberStyles.None, CultureInfo.InvariantCulture, out uid))
             throw new EngineException($"unable to find user {userPart}: no matching entries in passwd file");
-        if (entry is not null) uid = uint.Parse(entry[2], CultureInfo.InvariantCulture);
+        if (entry is not null) uid = Id(entry[2], $"uid of user {entry[0]} in the image's /etc/passwd");
         uint gid = entry is not null && uint.TryParse(entry[3], NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : 0;
         string home = entry is not null && entry[5].Length > 0 ? entry[5] : "/";
         string? userName = entry?[0];
@@ -35,7 +35,7 @@ public sealed record ContainerUser(uint Uid, uint Gid, IReadOnlyList<uint> Addit
             {
                 var ge = groups.FirstOrDefault(f => f[0] == groupPart)
                     ?? throw new EngineException($"unable to find group {groupPart}: no matching entries in group file");
-                gid = uint.Parse(ge[2], CultureInfo.InvariantCulture);
+                gid = Id(ge[2], $"gid of group {ge[0]} in the image's /etc/group");
             }
         }
         var extra = new List<uint>();
@@ -49,6 +49,10 @@ public sealed record ContainerUser(uint Uid, uint Gid, IReadOnlyList<uint> Addit
         }
         return new ContainerUser(uid, gid, extra, home);
     }
+
+    private static uint Id(string text, string what)
+        => uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint id) ? id
+            : throw new EngineException($"invalid {what}: \"{text}\"");
 
     private static List<string[]> ParseColonFile(string? text, int fields)
     {

@@ -1,3 +1,4 @@
+using Skiff.Interop;
 namespace Skiff.Runtime.Config;
 
 /// <summary>

@@ -25,7 +25,7 @@ internal static class DeviceSetup
         var all = (standard ? Standard : []).Concat(configured ?? []);
         foreach (var device in all)
         {
-            string target = Config.RootedPath.Resolve(rootfs, device.Path);
+            string target = RootedPath.Resolve(rootfs, device.Path);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             if (inUserNamespace) Bind(device.Path, target);
             else Mknod(device, target);
@@ -54,7 +54,7 @@ internal static class DeviceSetup
     {
         // Resolved inside the rootfs: before pivot_root a plain rootfs + "/dev/..." would follow an image's
         // "dev -> /host/dir" symlink out to the host.
-        string dev = Config.RootedPath.Resolve(rootfs, "/dev");
+        string dev = RootedPath.Resolve(rootfs, "/dev");
         (string Link, string Target)[] links =
         [
             ("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),

@@ -46,6 +46,25 @@ public sealed class ImageTests(SkiffEnvironment env)
     }
 
     [RootFact]
+    public void Rmi_by_id_of_an_image_with_several_names_needs_force()
+    {
+        string store = "twonames-" + Guid.NewGuid().ToString("N")[..6];
+        TestImages.PushBusybox(env.LocalRegistry, "library/busybox-again:latest");
+        string id = env.SkiffIn(store, "pull", "-q", "--tls-verify=false", env.Busybox).Stdout.Trim();
+        Assert.Equal(id, env.SkiffIn(store, "pull", "-q", "--tls-verify=false", env.Registry + "/library/busybox-again").Stdout.Trim());
+
+        var refused = env.SkiffIn(store, "rmi", id[..12]);
+        Assert.Equal(125, refused.ExitCode);
+        Assert.Contains("more than one tag", refused.Stderr, StringComparison.Ordinal);
+
+        var byName = env.SkiffIn(store, "rmi", env.Registry + "/library/busybox-again");
+        Assert.Equal($"Untagged: {env.Registry}/library/busybox-again:latest\n", byName.Stdout);
+        var forced = env.SkiffIn(store, "rmi", "-f", id[..12]);
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Contains("Deleted: " + id, forced.Stdout, StringComparison.Ordinal);
+    }
+
+    [RootFact]
     public void Whiteouts_and_opaque_directories_hide_lower_layers()
     {
         var r = env.Skiff("run", "--rm", "--tls-verify=false", env.Layered, "sh", "-c",

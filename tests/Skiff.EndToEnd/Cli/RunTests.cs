@@ -37,6 +37,14 @@ public sealed class RunTests(SkiffEnvironment env)
     }
 
     [RootFact]
+    public void A_named_workdir_the_image_lacks_cannot_be_invoked()
+    {
+        var r = Run("-w", "/no/such/dir", env.Busybox, "pwd");
+        Assert.Equal(126, r.ExitCode);
+        Assert.Contains("workdir \"/no/such/dir\" does not exist", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [RootFact]
     public void Env_file_and_host_env_are_read()
     {
         string file = Path.Combine(env.Work, "envfile");

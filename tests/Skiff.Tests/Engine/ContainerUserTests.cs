@@ -39,4 +39,8 @@ public sealed class ContainerUserTests
         Assert.Contains("nobody-here", Assert.Throws<EngineException>(() => ContainerUser.Resolve("nobody-here", Passwd, Group)).Message, StringComparison.Ordinal);
         Assert.Contains("nogroup", Assert.Throws<EngineException>(() => ContainerUser.Resolve("alice:nogroup", Passwd, Group)).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_malformed_id_in_the_image_is_an_error_naming_it()
+        => Assert.Contains("uid of user bad", Assert.Throws<EngineException>(() => ContainerUser.Resolve("bad", "bad:x:12ab:0::/:/bin/sh\n", "")).Message, StringComparison.Ordinal);
 }

@@ -1,3 +1,4 @@
+using Skiff.Interop;
 using Skiff.Runtime;
 using Skiff.Runtime.Config;
 

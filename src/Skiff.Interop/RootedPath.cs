@@ -1,4 +1,4 @@
-namespace Skiff.Runtime.Config;
+namespace Skiff.Interop;
 
 /// <summary>
 /// Resolves a path inside a root directory the way the kernel would after chroot to it: symbolic
@@ -32,7 +32,7 @@ public static class RootedPath
                 resolved.Add(part);
                 continue;
             }
-            if (++links > MaxLinks) throw new RuntimeException($"{path}: too many levels of symbolic links");
+            if (++links > MaxLinks) throw new IOException($"{path}: too many levels of symbolic links");
             if (target.StartsWith('/')) resolved.Clear();
             foreach (string p in Split(target).Reverse()) pending.AddFirst(p);
         }
