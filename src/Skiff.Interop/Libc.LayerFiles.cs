@@ -63,11 +63,6 @@ public static partial class Libc
     public static partial nint Lgetxattr(string path, string name, Span<byte> value, nuint size);
 
 
-    /// <summary>makedev(3) for Linux.</summary>
-    public static ulong MakeDev(uint major, uint minor)
-        => ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8)
-         | ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
-
     /// <summary>openat(2) with O_CLOEXEC, retried on EINTR; returns -1 with errno set on failure.</summary>
     public static int OpenAt(int dirfd, string path, int flags, uint mode = 0)
     {
