@@ -20,7 +20,7 @@ namespace Skiff.Interop;
 //   prctl(PR_SET_PDEATHSIG) ; close(sync write end) ; read(sync read end, 1 byte)  <- blocks until Release()
 //   [setresgid(0,0,0) ; setresuid(0,0,0) with CLONE_NEWUSER: root in the new namespace, as runc does]
 //   [setsid] ; dup3(extra fd i, 3+i) ... ; close_range(3+n, ~0, CLOSE_RANGE_CLOEXEC)
-//   rt_sigaction(sig, SIG_DFL) for every signal the parent handles ; execve(path, argv, envp)
+//   rt_sigaction(sig, SIG_DFL) for every signal the parent handles or ignores ; execve(path, argv, envp)
 //   write(exec pipe, 1 byte) ; exit_group(127)
 // The parent blocks every signal around the clone, so the contexts (whose getcontext() saved that
 // mask) run with all signals blocked; only the execve context carries an empty mask, so the program
@@ -30,7 +30,9 @@ namespace Skiff.Interop;
 // stacks, argv, envp) lives in a NativeArena that is freed only after the exec pipe (O_CLOEXEC,
 // its write end held by the child only) reports end of file: the child has exec'd or died.
 // The clone happens on one dedicated, long-lived thread (CloneThread): the parent-death signal
-// follows the creating thread. Known gap: a parent that dies between clone and the child's first
+// follows the creating thread. The child also shares that thread's TLS, so a failing syscall() in
+// the chain writes that thread's errno: harmless only because CloneThread does nothing while a child
+// is between clone and exec, which is one more reason no other thread may call clone. Known gap: a parent that dies between clone and the child's first
 // step (prctl) leaves a child whose read() sees end of file and proceeds to exec.
 
 /// <summary>A child process started in new namespaces, held before execve until <see cref="Release"/>.</summary>
