@@ -38,14 +38,7 @@ public static class ImagesCommand
         if (quiet)
             return string.Concat(rows.Select(r => r.Id).Distinct().Select(id => id + "\n"));
         string template = format ?? "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}";
-        bool table = GoTemplate.IsTable(template);
-        string body = GoTemplate.Body(template);
-        if (!table)
-            return string.Concat(rows.Select(r => GoTemplate.Render(body, r.Field) + "\n"));
-        var cells = new List<IReadOnlyList<string>>();
-        if (!noHeading) cells.Add(GoTemplate.Header(body, Row.Header).Split('\t'));
-        cells.AddRange(rows.Select(r => GoTemplate.Render(body, r.Field).Split('\t')));
-        return Table.Format(cells);
+        return GoTemplate.RenderRows(template, rows.Select(r => (Func<string, string?>)r.Field), Row.Header, noHeading);
     }
 
     private static ImageJson ToJson(ImageRecord r) => new()

@@ -12,8 +12,9 @@ public static class PsCommand
         var all = new Option<bool>("--all", "-a") { Description = "Show all the containers, default is only running containers" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print the numeric IDs of the containers only" };
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Display the extended information" };
+        var noHeading = new Option<bool>("--noheading", "-n") { Description = "Do not print headers" };
         var format = new Option<string?>("--format") { Description = "Go template, e.g. '{{.ID}} {{.Names}} {{.Status}}'" };
-        var cmd = new Command("ps", "List containers") { all, quiet, noTrunc, format };
+        var cmd = new Command("ps", "List containers") { all, quiet, noTrunc, noHeading, format };
         cmd.SetAction(p =>
         {
             var now = DateTimeOffset.UtcNow;
@@ -27,15 +28,7 @@ public static class PsCommand
                 return 0;
             }
             string template = p.GetValue(format) ?? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
-            string body = GoTemplate.Body(template);
-            if (!GoTemplate.IsTable(template))
-            {
-                foreach (var r in rows) Console.WriteLine(GoTemplate.Render(body, r.Field));
-                return 0;
-            }
-            var cells = new List<IReadOnlyList<string>> { GoTemplate.Header(body, Row.Header).Split('\t') };
-            cells.AddRange(rows.Select(r => GoTemplate.Render(body, r.Field).Split('\t')));
-            Console.Write(Table.Format(cells));
+            Console.Write(GoTemplate.RenderRows(template, rows.Select(r => (Func<string, string?>)r.Field), Row.Header, p.GetValue(noHeading)));
             return 0;
         });
         return cmd;

@@ -38,5 +38,20 @@ public static class GoTemplate
     public static string Header(string template, Func<string, string> header)
         => Render(template, name => header(name));
 
+    /// <summary>
+    /// A listing as podman prints one: each row through the template; with "table", a header row and
+    /// columns aligned at the tabs.
+    /// </summary>
+    public static string RenderRows(string template, IEnumerable<Func<string, string?>> rows, Func<string, string> header, bool noHeading = false)
+    {
+        string body = Body(template);
+        if (!IsTable(template))
+            return string.Concat(rows.Select(field => Render(body, field) + "\n"));
+        var cells = new List<IReadOnlyList<string>>();
+        if (!noHeading) cells.Add(Header(body, header).Split('\t'));
+        cells.AddRange(rows.Select(field => Render(body, field).Split('\t')));
+        return Table.Format(cells);
+    }
+
     private static string Unescape(string s) => s.Replace("\\t", "\t", StringComparison.Ordinal).Replace("\\n", "\n", StringComparison.Ordinal);
 }
