@@ -15,7 +15,7 @@ public sealed class ContainerRemover(SkiffPaths paths)
             throw new EngineException($"cannot remove container {container.Id} as it is running - running or paused containers cannot be removed without force: container state improper", 2);
         if (alive && container.Runtime is { } runtimePath)
         {
-            var runtime = new OciRuntime { Path = runtimePath, StateRoot = Path.Combine(paths.RunRoot, Path.GetFileName(runtimePath)) };
+            var runtime = OciRuntime.At(runtimePath, paths.RunRoot);
             runtime.Delete(container.Id, force: true);
         }
         var layers = new ContainerLayerStore(paths.GraphRoot);

@@ -26,9 +26,7 @@ public static class UserNamespace
         var uidRanges = SubordinateIds.Read("/etc/subuid", name, uid);
         var gidRanges = SubordinateIds.Read("/etc/subgid", name, gid);
 
-        var env = new List<string>();
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
-            if (e.Key is not ("XDG_RUNTIME_DIR" or SkiffPaths.RootlessUidVariable)) env.Add($"{e.Key}={e.Value}");
+        var env = ProcessEnvironment.Current(except: ["XDG_RUNTIME_DIR", SkiffPaths.RootlessUidVariable]);
         env.Add($"{SkiffPaths.RootlessUidVariable}={uid}");
         // Resolve the run directory before entering the namespace, where $XDG_RUNTIME_DIR may be unusable.
         env.Add($"XDG_RUNTIME_DIR={SkiffPaths.RuntimeDir(uid)}");

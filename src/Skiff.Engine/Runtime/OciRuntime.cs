@@ -28,11 +28,14 @@ public sealed class OciRuntime
         path ??= HelperPrograms.Find(name);
         if (path is null)
             throw new EngineException($"could not find a working OCI runtime \"{name}\": not found in $PATH");
-        string runtimeName = System.IO.Path.GetFileName(path);
-        return new OciRuntime { Path = path, StateRoot = System.IO.Path.Combine(stateRoot, runtimeName) };
+        return At(path, stateRoot);
     }
 
     /// <summary>runtime create; its errors also go to <paramref name="logFile"/> (runc's and crun's --log, JSON lines).</summary>
+    /// <summary>The runtime at <paramref name="path"/>, its state kept under RUNROOT/NAME (one directory per runtime).</summary>
+    public static OciRuntime At(string path, string runRoot)
+        => new() { Path = path, StateRoot = System.IO.Path.Combine(runRoot, System.IO.Path.GetFileName(path)) };
+
     public int Create(string id, string bundle, string pidFile, string logFile)
         => Invoke(["create", "--bundle", bundle, "--pid-file", pidFile, id], ["--log", logFile, "--log-format", "json"]);
 
@@ -60,9 +63,7 @@ public sealed class OciRuntime
         var argv = new List<string> { Path, "--root", StateRoot };
         argv.AddRange(globalArgs ?? []);
         argv.AddRange(verbArgs);
-        var env = new List<string>();
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
-            env.Add($"{e.Key}={e.Value}");
+        var env = ProcessEnvironment.Current();
         using var child = CloneChild.Run(new CloneStartInfo { Path = Path, Args = argv, Env = env, ParentDeathSignal = 0 });
         return child.WaitForExit();
     }
