@@ -46,9 +46,9 @@ public sealed class ImageService
         if (Store.FindImage(input) is { } exact) return exact;
         if (ImageReference.TryParse(input, out var reference) && Store.FindImage($"{reference}") is { } normalised)
             return normalised;
-        string wanted = input.Contains(':', StringComparison.Ordinal) && !input.Contains('/', StringComparison.Ordinal) || input.LastIndexOf(':') > input.LastIndexOf('/')
-            ? input : input + ":latest";
         if (input.Contains('@', StringComparison.Ordinal)) return null;
+        // A tag is a ':' after the last '/' (a ':' before it belongs to a registry's port).
+        string wanted = input.LastIndexOf(':') > input.LastIndexOf('/') ? input : input + ":latest";
         return Store.ListImages().FirstOrDefault(i => i.Names.Any(n => n.EndsWith("/" + wanted, StringComparison.Ordinal)));
     }
 
