@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Skiff.EndToEnd.Harness;
 using Skiff.TestSupport.Registry;
+using Skiff.TestSupport;
 
 namespace Skiff.EndToEnd.Cli;
 

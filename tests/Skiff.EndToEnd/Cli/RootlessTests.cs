@@ -1,4 +1,5 @@
 using Skiff.EndToEnd.Harness;
+using Skiff.TestSupport;
 
 namespace Skiff.EndToEnd.Cli;
 

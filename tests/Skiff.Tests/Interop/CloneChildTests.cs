@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Skiff.Interop;
+using Skiff.TestSupport;
 
 namespace Skiff.Tests.Interop;
 
@@ -8,7 +9,32 @@ public class CloneChildTests
 {
     private static readonly string[] NoEnv = ["PATH=/usr/bin:/bin"];
 
-    private static bool IsRoot => Libc.GetEUid() == 0;
+    /// <summary>
+    /// Starts `sh -c SCRIPT` held before exec, with fd 3 a pipe back to us; runs <paramref name="whileHeld"/>,
+    /// releases it, checks it exits 0 and returns what it wrote to fd 3.
+    /// </summary>
+    private static string RunCapturing(string script, ulong namespaces = 0, string[]? env = null, Action<CloneChild>? whileHeld = null)
+    {
+        var (read, write) = Libc.Pipe2();
+        using (read)
+        {
+            using (write)
+            {
+                using var child = CloneChild.Start(new CloneStartInfo
+                {
+                    Path = "/bin/sh",
+                    Args = ["sh", "-c", script],
+                    Env = env ?? NoEnv,
+                    ExtraFds = [write.Fd],
+                    NamespaceFlags = namespaces,
+                });
+                whileHeld?.Invoke(child);
+                child.Release();
+                Assert.Equal(0, child.WaitForExit());
+            }
+            return System.Text.Encoding.UTF8.GetString(Libc.ReadToEnd(read.Fd));
+        }
+    }
 
     [Fact]
     public void RunsProgramAndReturnsItsExitCode()
@@ -34,27 +60,15 @@ public class CloneChildTests
     [Fact]
     public void ChildWaitsForReleaseAndGetsEnvironmentExtraFdsAndEmptySignalMask()
     {
-        var (read, write) = Libc.Pipe2();
-        using (read)
-        {
-            using (write)
+        string text = RunCapturing("echo \"$GREETING\" >&3; grep -E '^SigBlk' /proc/self/status >&3",
+            env: ["GREETING=hello", "PATH=/usr/bin:/bin"],
+            whileHeld: child =>
             {
-                using var child = CloneChild.Start(new CloneStartInfo
-                {
-                    Path = "/bin/sh",
-                    Args = ["sh", "-c", "echo \"$GREETING\" >&3; grep -E '^SigBlk' /proc/self/status >&3"],
-                    Env = ["GREETING=hello", "PATH=/usr/bin:/bin"],
-                    ExtraFds = [write.Fd],
-                });
                 // Blocked before exec: its command line is still ours.
                 Thread.Sleep(50);
                 Assert.NotEqual("sh", File.ReadAllText($"/proc/{child.Pid}/comm").Trim());
-                child.Release();
-                Assert.Equal(0, child.WaitForExit());
-            }
-            string text = System.Text.Encoding.UTF8.GetString(Libc.ReadToEnd(read.Fd));
-            Assert.Equal("hello\nSigBlk:\t0000000000000000\n", text);
-        }
+            });
+        Assert.Equal("hello\nSigBlk:\t0000000000000000\n", text);
     }
 
     [Fact]
@@ -66,56 +80,23 @@ public class CloneChildTests
         Assert.False(Directory.Exists($"/proc/{pid}"));
     }
 
-    [Fact]
+    [RootFact]
     public void NewNamespacesAsRoot()
     {
-        if (!IsRoot) return;
-        var (read, write) = Libc.Pipe2();
-        using (read)
-        {
-            using (write)
-            {
-                using var child = CloneChild.Run(new CloneStartInfo
-                {
-                    Path = "/bin/sh",
-                    Args = ["sh", "-c", "echo $$ >&3; readlink /proc/self/ns/uts >&3"],
-                    Env = NoEnv,
-                    ExtraFds = [write.Fd],
-                    NamespaceFlags = CloneFlags.NewPid | CloneFlags.NewUts | CloneFlags.NewIpc,
-                });
-                Assert.Equal(0, child.WaitForExit());
-            }
-            string[] lines = System.Text.Encoding.UTF8.GetString(Libc.ReadToEnd(read.Fd)).Split('\n');
-            Assert.Equal("1", lines[0]);
-            Assert.NotEqual(File.ResolveLinkTarget("/proc/self/ns/uts", false)!.ToString(), lines[1]);
-        }
+        string[] lines = RunCapturing("echo $$ >&3; readlink /proc/self/ns/uts >&3",
+            CloneFlags.NewPid | CloneFlags.NewUts | CloneFlags.NewIpc).Split('\n');
+        Assert.Equal("1", lines[0]);
+        Assert.NotEqual(File.ResolveLinkTarget("/proc/self/ns/uts", false)!.ToString(), lines[1]);
     }
 
-    [Fact]
+    [RootFact]
     public void ParentWritesUidMapBeforeRelease()
     {
-        if (!IsRoot) return;
-        var (read, write) = Libc.Pipe2();
-        using (read)
-        {
-            using (write)
-            {
-                using var child = CloneChild.Start(new CloneStartInfo
-                {
-                    Path = "/bin/sh",
-                    Args = ["sh", "-c", "cat /proc/self/uid_map >&3; id -u >&3"],
-                    Env = NoEnv,
-                    ExtraFds = [write.Fd],
-                    NamespaceFlags = CloneFlags.NewUser,
-                });
-                File.WriteAllText($"/proc/{child.Pid}/uid_map", "0 0 1\n");
-                child.Release();
-                Assert.Equal(0, child.WaitForExit());
-            }
-            string[] lines = System.Text.Encoding.UTF8.GetString(Libc.ReadToEnd(read.Fd)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(["0", "0", "1"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-            Assert.Equal("0", lines[1]);
-        }
+        string[] lines = RunCapturing("cat /proc/self/uid_map >&3; id -u >&3", CloneFlags.NewUser,
+                whileHeld: child => File.WriteAllText($"/proc/{child.Pid}/uid_map", "0 0 1\n"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["0", "0", "1"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("0", lines[1]);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Skiff.Oci;
 using Skiff.Oci.Image;
 using Skiff.Storage;
 using Skiff.Storage.Tar;
+using Skiff.TestSupport;
 
 namespace Skiff.Tests.Storage;
 

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using Skiff.Storage.Tar;
+using Skiff.TestSupport;
 
 namespace Skiff.Tests.Storage;
 

@@ -156,13 +156,3 @@ internal static class FsProbe
 
     public static bool IsRoot => Libc.GetEUid() == 0;
 }
-
-/// <summary>A fact that needs real root (mknod of devices, chown, trusted xattrs, mounts); skipped otherwise.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-internal sealed class RootFactAttribute : FactAttribute
-{
-    public RootFactAttribute()
-    {
-        if (!FsProbe.IsRoot) Skip = "needs root";
-    }
-}
