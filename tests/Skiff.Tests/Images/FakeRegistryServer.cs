@@ -58,15 +58,26 @@ public sealed class FakeRegistryServer : IDisposable
             try
             {
                 await _handler(context);
+                context.Response.Close();
+            }
+            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                // the client hung up mid-body (a client that stops reading at its size limit does): nothing to answer
+                context.Response.Abort();
             }
             catch (Exception e)
             {
-                context.Response.StatusCode = 500;
-                await Write(context.Response, System.Text.Encoding.UTF8.GetBytes(e.Message), "text/plain");
-            }
-            finally
-            {
-                context.Response.Close();
+                try
+                {
+                    context.Response.StatusCode = 500;
+                    await Write(context.Response, System.Text.Encoding.UTF8.GetBytes(e.Message), "text/plain");
+                    context.Response.Close();
+                }
+                catch (Exception)
+                {
+                    // headers already sent, or the client is gone: a 500 cannot be delivered any more
+                    context.Response.Abort();
+                }
             }
         }
     }
