@@ -78,6 +78,8 @@ public sealed class LocalRegistry : IDisposable
                 enabled: true
             http:
               addr: 127.0.0.1:{port}
+              headers:
+                X-Skiff-Test-Registry: ["{Path.GetFileName(dir)}"]
             """, ct).ConfigureAwait(false);
 
         var log = new StringBuilder();
@@ -118,7 +120,13 @@ public sealed class LocalRegistry : IDisposable
             try
             {
                 using var response = await http.GetAsync(new Uri($"http://{HostPort}/v2/"), ct).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.OK) return;
+                // the header proves that this registry answered, not another one that took the probed port first
+                if (response.StatusCode == HttpStatusCode.OK
+                    && response.Headers.TryGetValues("X-Skiff-Test-Registry", out var marker)
+                    && marker.Contains(System.IO.Path.GetFileName(Directory)))
+                    return;
+                if (response.StatusCode == HttpStatusCode.OK)
+                    throw new IOException($"registry port {Port} answered by someone else");
             }
             catch (HttpRequestException)
             {
