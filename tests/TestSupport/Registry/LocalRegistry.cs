@@ -120,13 +120,13 @@ public sealed class LocalRegistry : IDisposable
             try
             {
                 using var response = await http.GetAsync(new Uri($"http://{HostPort}/v2/"), ct).ConfigureAwait(false);
-                // the header proves that this registry answered, not another one that took the probed port first
-                if (response.StatusCode == HttpStatusCode.OK
-                    && response.Headers.TryGetValues("X-Skiff-Test-Registry", out var marker)
-                    && marker.Contains(System.IO.Path.GetFileName(Directory)))
-                    return;
                 if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    // the header proves that this registry answered, not another one that took the probed port first
+                    if (response.Headers.TryGetValues("X-Skiff-Test-Registry", out var marker) && marker.Contains(System.IO.Path.GetFileName(Directory)))
+                        return;
                     throw new IOException($"registry port {Port} answered by someone else");
+                }
             }
             catch (HttpRequestException)
             {
