@@ -20,7 +20,10 @@ for f in "$results"/*.trx; do
   get() { echo "$c" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
   t=$(get total) p=$(get passed) fl=$(get failed) e=$(get executed)
   passed=$((passed + p)); failed=$((failed + fl)); skipped=$((skipped + t - e))
+  # the failed tests' names once more at the very end, where a truncated log still shows them
+  grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$f" | grep -o 'testName="[^"]*"' | sed 's/^testName="\(.*\)"$/FAILED: \1/' >>"$results/failed.txt"
 done
+[ -s "$results/failed.txt" ] && cat "$results/failed.txt"
 rm -rf "$results"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || rc=1
