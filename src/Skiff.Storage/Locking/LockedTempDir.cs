@@ -23,8 +23,13 @@ public sealed class LockedTempDir : IDisposable
     {
         Directory.CreateDirectory(parent);
         string path = System.IO.Path.Combine(parent, Prefix + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return new LockedTempDir(path, FileLock.AcquireExclusive(path));
+        // Between mkdir and flock the new directory is unlocked: a sweep must not see it then. Creators hold
+        // the parent shared across both steps; a sweep probes under the parent's exclusive lock.
+        using (FileLock.AcquireShared(parent))
+        {
+            Directory.CreateDirectory(path);
+            return new LockedTempDir(path, FileLock.AcquireExclusive(path));
+        }
     }
 
     /// <summary>The directory was renamed into place: dispose only releases the lock.</summary>
@@ -41,6 +46,7 @@ public sealed class LockedTempDir : IDisposable
     public static void SweepStale(string parent)
     {
         if (!Directory.Exists(parent)) return;
+        using var noneBeingCreated = FileLock.AcquireExclusive(parent);
         foreach (string dir in Directory.EnumerateDirectories(parent, Prefix + "*"))
         {
             FileLock? probe;

@@ -51,4 +51,34 @@ public sealed class LockingTests : IDisposable
         tmp.Dispose();
         Assert.False(Directory.Exists(tmp.Path));
     }
+
+    [Fact]
+    public async Task A_sweep_running_alongside_never_takes_a_temp_dir_being_created()
+    {
+        // The race: a sweep that probes a tmp-* directory between its creator's mkdir and flock finds it
+        // unlocked and removes it. Many creations against a sweeping loop expose it within milliseconds.
+        string parent = Path.Combine(_box.Layer, "work");
+        Directory.CreateDirectory(parent);
+        using var stop = new CancellationTokenSource();
+        var sweeper = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested) LockedTempDir.SweepStale(parent);
+        });
+        int lost = 0;
+        var spent = System.Diagnostics.Stopwatch.StartNew(); // bounds the work, asserts nothing about time
+        try
+        {
+            for (int i = 0; i < 20000 && spent.Elapsed < TimeSpan.FromSeconds(2); i++)
+            {
+                using var tmp = LockedTempDir.Create(parent);
+                if (!Directory.Exists(tmp.Path)) lost++;
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            await sweeper;
+        }
+        Assert.Equal(0, lost);
+    }
 }
