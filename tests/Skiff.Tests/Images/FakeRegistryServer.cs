@@ -92,7 +92,8 @@ public sealed class FakeRegistryServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: after Stop, Close removes the prefixes a second time, which binds the port anew to do so
+        // and fails with "Address already in use" when another test's listener took the port meanwhile.
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(5));
     }
