@@ -10,6 +10,9 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 # Debian packages: what the build needs (NativeAOT links with clang), and what the demo and tests use.
 BUILD_PACKAGES := clang libc6-dev
 RUN_PACKAGES := busybox-static docker-registry skopeo uidmap curl runc
+# What only the tests use: podman to run on our runtime and compare with, libseccomp's resolver to check our
+# syscall tables, qemu-user and lld to run the aarch64 launch routine for real.
+TEST_PACKAGES := podman crun seccomp qemu-user lld
 SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj') Directory.Build.props Directory.Packages.props
 
 .PHONY: all deps demo test unit-test bench install clean
@@ -37,7 +40,7 @@ demo:
 	bash tests/fixtures/demo.sh $(OUT)/skiff
 
 test:
-	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(RUN_PACKAGES)"
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(RUN_PACKAGES) $(TEST_PACKAGES)"
 	@$(MAKE) --no-print-directory all
 	bash tests/run-tests.sh $(OUT)
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Skiff.Interop.Clone;
+
 
 namespace Skiff.Interop;
 
@@ -12,7 +12,7 @@ public static partial class Libc
     private static unsafe partial long RtSigactionRaw(long nr, long sig, byte* act, byte* oldact, long sigsetSize);
 
     private static unsafe int SigActionRaw(int sig, byte* act, byte* oldact)
-        => (int)RtSigactionRaw(UcontextLayout.Current.SysRtSigaction, sig, act, oldact, 8);
+        => (int)RtSigactionRaw(Launch.SyscallNumbers.Of(Launch.Sys.RtSigaction), sig, act, oldact, 8);
 
     [LibraryImport(Name, EntryPoint = "sigprocmask", SetLastError = true)]
     private static unsafe partial int SigProcMaskRaw(int how, ulong* set, ulong* oldset);

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Skiff.Interop.Clone;
+using Skiff.Interop.Launch;
 
 namespace Skiff.Interop;
 
@@ -11,67 +13,71 @@ namespace Skiff.Interop;
 // return polls the GC, and the child inherits a collection the parent had pending, whose other
 // threads do not exist in the child).
 //
-// So the child runs only libc code, prepared by the parent before the clone:
-//   clone(fn = setcontext, stack, CLONE_VM | SIGCHLD | CLONE_NEW*, arg = &context[0])
-// Each context was made with getcontext()+makecontext() to call glibc's syscall(nr, a1..a5)
-// (makecontext passes its arguments as 64-bit register values on x86-64 and aarch64), and its
-// uc_link is the next context, so when one system call returns, __start_context setcontext()s
-// the next one. The chain (see ChildChain):
-//   prctl(PR_SET_PDEATHSIG) ; close(sync write end) ; read(sync read end, 1 byte)  <- blocks until Release()
-//   [setresgid(0,0,0) ; setresuid(0,0,0) with CLONE_NEWUSER: root in the new namespace, as runc does]
-//   [setsid] ; dup3(extra fd i, 3+i) ... ; close_range(3+n, ~0, CLOSE_RANGE_CLOEXEC)
-//   rt_sigaction(sig, SIG_DFL) for every signal the parent handles or ignores ; execve(path, argv, envp)
-//   write(exec pipe, 1 byte) ; exit_group(127)
-// The parent blocks every signal around the clone, so the contexts (whose getcontext() saved that
-// mask) run with all signals blocked; only the execve context carries an empty mask, so the program
-// starts with no signal blocked, and with default handlers.
+// So the child runs only the native launch routine (Launch/LaunchRoutine.cs): glibc's
+//   clone(fn = skiff_launch, stack, CLONE_VM | SIGCHLD | CLONE_NEW*, arg = program)
+// where the program (Launch/SyscallProgram.cs) is the list of system calls the child makes:
+//   prctl(PR_SET_PDEATHSIG) ; close(sync write end) ; read(sync read end, 1 byte) == 1   <- waits for Release()
+//   [setresgid(0) ; setresuid(0) with CLONE_NEWUSER: root in the new namespace, as runc does; may fail]
+//   [setsid] ; Setup steps ; dup3(extra fd i, 3+i) ... ; close_range(3+n, ~0, CLOSE_RANGE_CLOEXEC)
+//   rt_sigaction(sig, SIG_DFL) for every signal ; Final steps ; rt_sigprocmask(unblock all) ; execve/execveat
+// The routine stops at the first failing step, writes {step index, errno} to the report pipe and calls
+// exit_group(127); the parent turns that into LaunchError. The read of the sync pipe also catches a parent
+// that died before the child set its parent-death signal: the pipe reports end of file, the step fails.
+// Every fd the routine itself needs after the dup3 steps (the report pipe, an ExecFd) is first moved above
+// 3+n so the dup3 steps cannot clobber it.
+// The parent blocks every signal around the clone, so the child starts with all signals blocked and
+// unblocks them only right before execve, after resetting every disposition to the default.
 // CLONE_VM without CLONE_VFORK: the parent must be able to write uid/gid maps while the child
-// waits; the child has its own stack and shares our memory, so every buffer it reads (contexts,
-// stacks, argv, envp) lives in a NativeArena that is freed only after the exec pipe (O_CLOEXEC,
-// its write end held by the child only) reports end of file: the child has exec'd or died.
-// The clone happens on one dedicated, long-lived thread (CloneThread): the parent-death signal
-// follows the creating thread. The child also shares that thread's TLS, so a failing syscall() in
-// the chain writes that thread's errno: harmless only because CloneThread does nothing while a child
-// is between clone and exec, which is one more reason no other thread may call clone. Known gap: a parent that dies between clone and the child's first
-// step (prctl) leaves a child whose read() sees end of file and proceeds to exec.
+// waits; the child has its own stack and shares our memory, so everything it reads lives in the program's
+// native memory, freed only after the report pipe (O_CLOEXEC, its write end held by the child only) reports
+// end of file: the child has exec'd or died.
+// The clone happens on one dedicated, long-lived thread (CloneThread): the parent-death signal follows the
+// creating thread.
 
 /// <summary>A child process started in new namespaces, held before execve until <see cref="Release"/>.</summary>
-public sealed class CloneChild : IDisposable
+public sealed partial class CloneChild : IDisposable
 {
-    private readonly ChildChain _chain;
+    private const int CloneStack = 64 * 1024;
+    private const int SIG_SETMASK = 2;
+    private const int CLONE_VM = 0x100;
+
+    private readonly SyscallProgram _program;
     private SafeFd? _syncWrite;
-    private SafeFd? _execRead;
+    private SafeFd? _report;
     private bool _released;
     private int? _exitCode;
 
-    private CloneChild(int pid, ChildChain chain, SafeFd syncWrite, SafeFd execRead)
+    private CloneChild(int pid, SyscallProgram program, SafeFd syncWrite, SafeFd report)
     {
         Pid = pid;
-        _chain = chain;
+        _program = program;
         _syncWrite = syncWrite;
-        _execRead = execRead;
+        _report = report;
     }
 
     public int Pid { get; }
+
+    /// <summary>After <see cref="Release"/>: why the child did not get to run its program (it exits 127), or null.</summary>
+    public LaunchException? LaunchError { get; private set; }
 
     /// <summary>Creates the child, blocked before execve.</summary>
     public static CloneChild Start(CloneStartInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
-        if (!System.IO.Path.IsPathRooted(info.Path)) throw new ArgumentException($"clone: path {info.Path} is not absolute", nameof(info));
+        if (info.ExecFd < 0 && !System.IO.Path.IsPathRooted(info.Path)) throw new ArgumentException($"clone: path {info.Path} is not absolute", nameof(info));
         if (info.Args.Count == 0) throw new ArgumentException("clone: argv is empty", nameof(info));
         if ((info.NamespaceFlags & ~CloneFlags.All) != 0) throw new ArgumentException($"clone: unknown namespace flags 0x{info.NamespaceFlags:x}", nameof(info));
         return CloneThread.Invoke(() =>
         {
-            var chain = new ChildChain(UcontextLayout.Current);
+            var program = new SyscallProgram();
             try
             {
-                var (pid, syncWrite, execRead) = chain.Clone(info);
-                return new CloneChild(pid, chain, syncWrite, execRead);
+                var (pid, syncWrite, report) = Clone(program, info);
+                return new CloneChild(pid, program, syncWrite, report);
             }
             catch
             {
-                chain.Dispose();
+                program.Dispose();
                 throw;
             }
         });
@@ -86,20 +92,94 @@ public sealed class CloneChild : IDisposable
         return child;
     }
 
-    /// <summary>Lets the child continue to execve, and returns once it has exec'd (or died).</summary>
+    private static unsafe (int Pid, SafeFd SyncWrite, SafeFd Report) Clone(SyscallProgram program, CloneStartInfo info)
+    {
+        int n = info.ExtraFds.Count;
+        int firstFree = 3 + n;
+        var (syncRead, syncWrite) = Libc.Pipe2();
+        var (reportRead, reportWrite) = Libc.Pipe2();
+        var moved = new List<SafeFd>();
+        SafeFd Above(int fd) { var d = new SafeFd(Libc.Check(Libc.Fcntl(fd, Libc.F_DUPFD_CLOEXEC, firstFree), $"dup of fd {fd}")); moved.Add(d); return d; }
+        try
+        {
+            // Sources of the dup3 steps and every fd used after them must lie above the range they fill.
+            var extras = info.ExtraFds.Select(Above).ToList();
+            int reportFd = Above(reportWrite.Fd).Fd;
+            int execFd = info.ExecFd >= 0 ? Above(info.ExecFd).Fd : -1;
+
+            if (info.ParentDeathSignal != 0) program.SetParentDeathSignal(info.ParentDeathSignal);
+            program.Close(syncWrite.Fd, "close the parent's end of the sync pipe");
+            program.WaitForByte(syncRead.Fd, "wait for the parent to release the child (end of file: the parent is gone)");
+            if ((info.NamespaceFlags & CloneFlags.NewUser) != 0)
+            {
+                // Become root of the new user namespace once the parent has written the maps, so that execve
+                // keeps the namespace's capabilities (fails harmlessly when 0 is not mapped).
+                program.SetResGid(0, SyscallProgram.StepFlags.MayFail);
+                program.SetResUid(0, SyscallProgram.StepFlags.MayFail);
+            }
+            if (info.NewSession) program.Setsid();
+            info.Setup?.Invoke(program);
+            for (int i = 0; i < n; i++) program.Dup3(extras[i].Fd, 3 + i);
+            program.CloseOnExecFrom(firstFree);
+            program.ResetSignalDispositions();
+            info.Final?.Invoke(program);
+            program.UnblockAllSignals();
+            if (execFd >= 0) program.Execveat(execFd, info.Args, info.Env, $"execute {info.Args[0]} from fd {execFd}");
+            else program.Execve(info.Path, info.Args, info.Env);
+
+            byte* image = program.Build(reportFd, exitOnFailure: true);
+            byte* stack = program.Alloc(CloneStack);
+            byte* allSignals = program.Alloc(128);
+            new Span<byte>(allSignals, 128).Fill(0xff);
+            byte* savedMask = program.Alloc(128);
+            int flags = CLONE_VM | Libc.SIGCHLD | (int)info.NamespaceFlags;
+            int error = PthreadSigmask(SIG_SETMASK, allSignals, savedMask);
+            if (error != 0) throw new ErrnoException("pthread_sigmask", error);
+            int pid;
+            try
+            {
+                pid = CloneRaw(LaunchRoutine.Entry, stack + CloneStack, flags, image);
+                if (pid == -1) Libc.ThrowErrno($"clone of {info.Args[0]}");
+            }
+            finally
+            {
+                PthreadSigmask(SIG_SETMASK, savedMask, null);
+            }
+            return (pid, syncWrite, reportRead);
+        }
+        catch
+        {
+            syncWrite.Dispose();
+            reportRead.Dispose();
+            throw;
+        }
+        finally
+        {
+            syncRead.Dispose();
+            reportWrite.Dispose();
+            foreach (var fd in moved) fd.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Lets the child continue to execve, and returns once it has exec'd or died; when a step failed,
+    /// <see cref="LaunchError"/> says which (the child exits 127).
+    /// </summary>
     public void Release()
     {
         if (_released) throw new InvalidOperationException("clone: the child was already released");
         _released = true;
         try { Libc.WriteAll(_syncWrite!.Fd, [1]); }
-        catch (ErrnoException e) when (e.Errno == 32) { /* EPIPE: the child is gone; WaitForExit tells */ }
+        catch (ErrnoException e) when (e.Errno == Errno.EPIPE) { /* the child is gone; the report pipe tells */ }
         _syncWrite!.Dispose();
         _syncWrite = null;
-        Span<byte> b = stackalloc byte[1];
-        Libc.Read(_execRead!.Fd, b); // 0 = exec'd (or died); 1 = execve failed, the child exits 127
-        _execRead.Dispose();
-        _execRead = null;
-        _chain.Dispose();
+        // Read to end of file, not just the record: the child still runs the routine (in our memory) until it exits.
+        byte[] record = Libc.ReadToEnd(_report!.Fd, 64);
+        _report.Dispose();
+        _report = null;
+        if (record.Length >= 16)
+            LaunchError = _program.FailureAt(BitConverter.ToInt64(record, 0), BitConverter.ToInt64(record, 8));
+        _program.Dispose();
     }
 
     /// <summary>Waits for the child: its exit code, or 128+signal when killed.</summary>
@@ -122,8 +202,15 @@ public sealed class CloneChild : IDisposable
             Libc.WaitPid(Pid, out int status);
             _exitCode = ProcessExit.Decode(status);
             _syncWrite?.Dispose();
-            _execRead?.Dispose();
-            _chain.Dispose();
+            _report?.Dispose();
+            _program.Dispose();
         }
     }
+
+    // clone(fn, stack, flags, arg, ...): glibc's assembly wrapper reads the fixed arguments only.
+    [LibraryImport("libc.so.6", EntryPoint = "clone", SetLastError = true)]
+    private static unsafe partial int CloneRaw(nint fn, byte* stack, int flags, byte* arg);
+
+    [LibraryImport("libc.so.6", EntryPoint = "pthread_sigmask")]
+    private static unsafe partial int PthreadSigmask(int how, byte* set, byte* oldset);
 }

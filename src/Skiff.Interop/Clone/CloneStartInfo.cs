@@ -1,10 +1,14 @@
+using Skiff.Interop.Launch;
+
 namespace Skiff.Interop;
 
 /// <summary>What <see cref="CloneChild.Start"/> runs: a program, its argv and environment, and the namespaces it starts in.</summary>
 public sealed class CloneStartInfo
 {
-    /// <summary>Absolute path given to execve.</summary>
-    public required string Path { get; init; }
+    /// <summary>Absolute path given to execve (unless <see cref="ExecFd"/> is set).</summary>
+    public string Path { get; init; } = "";
+    /// <summary>An open executable to run with execveat(fd, "", AT_EMPTY_PATH) instead of <see cref="Path"/> (a sealed memfd).</summary>
+    public int ExecFd { get; init; } = -1;
     /// <summary>argv, including argv[0].</summary>
     public required IReadOnlyList<string> Args { get; init; }
     /// <summary>The environment, "K=V" strings.</summary>
@@ -17,15 +21,26 @@ public sealed class CloneStartInfo
     public IReadOnlyList<int> ExtraFds { get; init; } = [];
     /// <summary>setsid() before exec.</summary>
     public bool NewSession { get; init; }
+    /// <summary>
+    /// Steps after the child is released (and, with a new user namespace, is root in it) and before its
+    /// descriptors are arranged: joining namespaces, for instance. Fds named here are the parent's numbers.
+    /// </summary>
+    public Action<SyscallProgram>? Setup { get; init; }
+    /// <summary>
+    /// The last steps before signals are unblocked and the program is executed, after the descriptors are
+    /// arranged (identity, capabilities, seccomp). An fd used here must not be one of 3..3+ExtraFds.Count-1,
+    /// which hold the extra fds by then.
+    /// </summary>
+    public Action<SyscallProgram>? Final { get; init; }
 }
 
 /// <summary>The CLONE_NEW* flags of clone(2).</summary>
 public static class CloneFlags
 {
     public const ulong NewNs = 0x20000, NewCgroup = 0x02000000, NewUts = 0x04000000, NewIpc = 0x08000000,
-        NewUser = 0x10000000, NewPid = 0x20000000, NewNet = 0x40000000;
+        NewUser = 0x10000000, NewPid = 0x20000000, NewNet = 0x40000000, NewTime = 0x80;
 
-    /// <summary>Every namespace flag <see cref="CloneChild"/> accepts.</summary>
+    /// <summary>Every namespace flag <see cref="CloneChild"/> accepts (a new time namespace comes from unshare, not clone).</summary>
     public const ulong All = NewNs | NewCgroup | NewUts | NewIpc | NewUser | NewPid | NewNet;
 }
 

@@ -107,3 +107,88 @@ public class CloneChildTests
         Assert.Equal(143, ProcessExit.Decode(15 | 0x80)); // core dumped bit
     }
 }
+
+/// <summary>What the launch routine adds to cloning: failures reported by step, fds safe from the dup3 range, sealed copies.</summary>
+[Collection(ProcessSpawningCollection.Name)]
+public class CloneLaunchTests
+{
+    private static readonly string[] NoEnv = ["PATH=/usr/bin:/bin"];
+
+    [Fact]
+    public void AFailingSetupStepIsReportedByNameAndTheChildExits127()
+    {
+        using var child = CloneChild.Run(new CloneStartInfo
+        {
+            Path = "/bin/true", Args = ["true"], Env = NoEnv,
+            Setup = p => p.Chdir("/nonexistent-directory"),
+        });
+        Assert.Equal(127, child.WaitForExit());
+        Assert.Equal("change directory to /nonexistent-directory: No such file or directory", child.LaunchError?.Message);
+    }
+
+    [Fact]
+    public void AMissingProgramIsReportedWithItsErrno()
+    {
+        using var child = CloneChild.Run(new CloneStartInfo { Path = "/nonexistent/prog", Args = ["prog"], Env = NoEnv });
+        Assert.Equal(127, child.WaitForExit());
+        Assert.Equal(Errno.ENOENT, child.LaunchError?.Errno);
+        Assert.Equal("execute /nonexistent/prog: No such file or directory", child.LaunchError?.Message);
+    }
+
+    [Fact]
+    public void ASuccessfulStartHasNoLaunchError()
+    {
+        using var child = CloneChild.Run(new CloneStartInfo { Path = "/bin/true", Args = ["true"], Env = NoEnv });
+        Assert.Equal(0, child.WaitForExit());
+        Assert.Null(child.LaunchError);
+    }
+
+    [Fact]
+    public void ManyExtraFdsNeverClobberThePipesTheChildStillNeeds()
+    {
+        // 60 extras fill 3..62, where the sync and report pipes (lowest free numbers) usually sit: a report pipe
+        // clobbered by dup3 would look like a successful exec and free the program under the running child.
+        var (read, write) = Libc.Pipe2();
+        using (read)
+        {
+            using (write)
+            {
+                var extras = Enumerable.Repeat(write.Fd, 60).ToArray();
+                using var child = CloneChild.Run(new CloneStartInfo
+                {
+                    Path = "/bin/sh", Args = ["sh", "-c", "[ -e /proc/self/fd/62 ] && echo ok >&3; ls /proc/self/fd | wc -l >&3"], Env = NoEnv, ExtraFds = extras,
+                });
+                Assert.Null(child.LaunchError);
+                Assert.Equal(0, child.WaitForExit());
+            }
+            string[] lines = System.Text.Encoding.UTF8.GetString(Libc.ReadToEnd(read.Fd)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("ok", lines[0]);
+            // 0,1,2, the 60 extras, and ls's own directory fd: nothing else leaked through exec.
+            Assert.Equal("64", lines[1].Trim());
+        }
+    }
+
+    [Fact]
+    public void AProgramStartedFromASealedCopyCannotWriteItsExecutable()
+    {
+        using var copy = Skiff.Interop.Launch.SealedExecutable.Create("/bin/busybox", "busybox-copy");
+        var (read, write) = Libc.Pipe2();
+        using (read)
+        {
+            using (write)
+            {
+                // /proc/self/exe of the started program is the copy; opening it for writing and appending must fail.
+                using var child = CloneChild.Run(new CloneStartInfo
+                {
+                    ExecFd = copy.Fd, Args = ["sh", "-c", "readlink /proc/self/exe >&3; echo x >> /proc/self/exe && echo WROTE >&3; true"],
+                    Env = NoEnv, ExtraFds = [write.Fd],
+                });
+                Assert.Null(child.LaunchError);
+                Assert.Equal(0, child.WaitForExit());
+            }
+            string output = System.Text.Encoding.UTF8.GetString(Libc.ReadToEnd(read.Fd));
+            Assert.StartsWith("/memfd:busybox-copy", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("WROTE", output, StringComparison.Ordinal);
+        }
+    }
+}
