@@ -17,7 +17,8 @@ public sealed class CommandLine
     private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)
     {
         "root", "log", "log-format", "criu", "rootless", "bundle", "b", "pid-file", "console-socket", "preserve-fds",
-        "pidfd-socket", "format", "f",
+        "pidfd-socket", "format", "f", "process", "p", "cwd", "env", "e", "user", "u", "cap", "c", "additional-gids", "g",
+        "process-label", "apparmor", "cgroup",
     };
 
     public static CommandLine Parse(IReadOnlyList<string> args)
@@ -44,6 +45,8 @@ public sealed class CommandLine
         {
             string a = args[i];
             if (a == "--") { line.Operands.AddRange(args.Skip(i + 1)); break; }
+            // exec ID COMMAND ARG...: everything after the id belongs to the command (runc stops parsing flags there).
+            if (line.Verb == "exec" && line.Operands.Count > 0) { line.Operands.AddRange(args.Skip(i)); break; }
             if (a.StartsWith('-') && a.Length > 1 && !IsNegativeNumber(a))
             {
                 var (name, value) = Split(args, ref i);

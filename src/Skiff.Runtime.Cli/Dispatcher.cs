@@ -13,6 +13,7 @@ public static class Dispatcher
         "kill" => KillCommand.Run(line),
         "delete" => DeleteCommand.Run(line),
         "run" => RunCommand.Run(line),
+        "exec" => ExecCommand.Run(line),
         "features" => FeaturesCommand.Run(),
         "version" => VersionCommand.Run(),
         "help" => VersionCommand.Help(),

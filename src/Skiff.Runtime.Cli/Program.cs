@@ -3,7 +3,7 @@ using Skiff.Runtime.Cli;
 using Skiff.Runtime.Init;
 
 // skiff-runtime: the OCI runtime command line with runc's verbs and flags.
-if (args is ["init", var bundle]) return ContainerInit.Run(bundle);
+if (args is ["init", var channelFd]) return ContainerInit.Run(channelFd);
 
 var log = new RuntimeLog();
 try

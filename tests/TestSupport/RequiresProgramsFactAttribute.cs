@@ -13,6 +13,16 @@ public sealed class RequiresProgramsFactAttribute : FactAttribute
         if (missing.Count > 0) Skip = $"needs {string.Join(", ", missing)} (installed by `make test` as root)";
     }
 
+    /// <summary>The test's programs are x86_64 code (the attack fixtures): skipped on other architectures.</summary>
+    public bool X64Only { get; set; }
+
+    public override string? Skip
+    {
+        get => base.Skip ?? (X64Only && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64
+            ? "x86_64 only" : null);
+        set => base.Skip = value;
+    }
+
     public static string? Find(string program) =>
         new[] { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin" }
             .Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);

@@ -136,6 +136,7 @@ public sealed partial class CloneChild : IDisposable
             int error = PthreadSigmask(SIG_SETMASK, allSignals, savedMask);
             if (error != 0) throw new ErrnoException("pthread_sigmask", error);
             int pid;
+            using var ownPidNamespace = info.PidNamespaceFd >= 0 ? JoinPidNamespaceForOneClone(info.PidNamespaceFd) : null;
             try
             {
                 pid = CloneRaw(LaunchRoutine.Entry, stack + CloneStack, flags, image);
@@ -144,6 +145,7 @@ public sealed partial class CloneChild : IDisposable
             finally
             {
                 PthreadSigmask(SIG_SETMASK, savedMask, null);
+                if (ownPidNamespace is not null) LeavePidNamespace(ownPidNamespace);
             }
             return (pid, syncWrite, reportRead);
         }
@@ -159,6 +161,29 @@ public sealed partial class CloneChild : IDisposable
             reportWrite.Dispose();
             foreach (var fd in moved) fd.Dispose();
         }
+    }
+
+    /// <summary>Points this thread's pid_for_children at <paramref name="fd"/>; returns its own, to go back to.</summary>
+    private static SafeFd JoinPidNamespaceForOneClone(int fd)
+    {
+        var own = Libc.OpenFd("/proc/thread-self/ns/pid", Libc.O_RDONLY);
+        try
+        {
+            Libc.Check(Libc.Setns(fd, (int)CloneFlags.NewPid), "join the pid namespace");
+            return own;
+        }
+        catch
+        {
+            own.Dispose();
+            throw;
+        }
+    }
+
+    private static void LeavePidNamespace(SafeFd own)
+    {
+        // Failing to return would put every later child of this thread in the container's pid namespace.
+        if (Libc.Setns(own.Fd, (int)CloneFlags.NewPid) != 0)
+            Environment.FailFast("the clone thread could not return to its own pid namespace");
     }
 
     /// <summary>

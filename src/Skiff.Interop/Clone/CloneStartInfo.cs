@@ -19,6 +19,11 @@ public sealed class CloneStartInfo
     public int ParentDeathSignal { get; init; } = 9;
     /// <summary>Descriptors that become 3, 4, ... in the child.</summary>
     public IReadOnlyList<int> ExtraFds { get; init; } = [];
+    /// <summary>
+    /// A pid namespace (an open /proc/PID/ns/pid) the child is born into: a pid namespace cannot be entered by
+    /// the process itself, only by its children, so the cloning thread joins it for the one clone.
+    /// </summary>
+    public int PidNamespaceFd { get; init; } = -1;
     /// <summary>setsid() before exec.</summary>
     public bool NewSession { get; init; }
     /// <summary>

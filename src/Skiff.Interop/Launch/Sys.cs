@@ -7,7 +7,7 @@ public enum Sys
 {
     Read, Write, Close, Prctl, Getppid, Setsid, Dup3, CloseRange, RtSigaction, RtSigprocmask, Execve, Execveat,
     ExitGroup, Setresuid, Setresgid, Setgroups, Setns, Chdir, Fchdir, Umask, Capset, Seccomp, Ioctl, Prlimit64,
-    Personality, IoprioSet, SchedSetattr, Sendmsg, Kill, Setpriority, Openat, Fcntl, Chroot, Getpid, Unshare,
+    Personality, IoprioSet, SchedSetattr, Sendmsg, Kill, Setpriority, Openat, Fcntl, Chroot, Getpid, Unshare, Keyctl,
 }
 
 /// <summary>Their numbers on x86_64 and aarch64 (checked against libseccomp's scmp_sys_resolver by a unit test).</summary>
@@ -23,7 +23,7 @@ public static class SyscallNumbers
         [Sys.Capset] = (126, 91), [Sys.Seccomp] = (317, 277), [Sys.Ioctl] = (16, 29), [Sys.Prlimit64] = (302, 261),
         [Sys.Personality] = (135, 92), [Sys.IoprioSet] = (251, 30), [Sys.SchedSetattr] = (314, 274), [Sys.Sendmsg] = (46, 211),
         [Sys.Kill] = (62, 129), [Sys.Setpriority] = (141, 140), [Sys.Openat] = (257, 56), [Sys.Fcntl] = (72, 25),
-        [Sys.Chroot] = (161, 51), [Sys.Getpid] = (39, 172), [Sys.Unshare] = (272, 97),
+        [Sys.Chroot] = (161, 51), [Sys.Getpid] = (39, 172), [Sys.Unshare] = (272, 97), [Sys.Keyctl] = (250, 219),
     };
 
     public static long Of(Sys call, Architecture architecture) => architecture switch

@@ -8,8 +8,7 @@ public static class RunCommand
 {
     public static int Run(CommandLine line)
     {
-        if (line.Flag("console-socket") is not null) throw new RuntimeException("--console-socket: terminals are not supported yet");
-        return ContainerRunner.Run(new StateStore(line.Options.Root), line.Id("run"), line.Flag("bundle", "b") ?? ".",
-            line.Flag("pid-file"), line.Switch("detach", "d"));
+        return ContainerRunner.Run(new StateStore(line.Options.Root), line.Id("run"), CreateCommand.Options(line), line.Switch("detach", "d"),
+            CreateCommand.Warn);
     }
 }

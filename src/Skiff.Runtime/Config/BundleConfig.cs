@@ -35,19 +35,28 @@ public static class BundleConfig
     public static ulong NamespaceFlags(Spec spec)
     {
         ulong flags = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var ns in spec.Linux?.Namespaces ?? [])
         {
             ulong flag = FlagOf(ns.Type);
+            if (!seen.Add(ns.Type)) throw new RuntimeException($"linux.namespaces lists the {ns.Type} namespace twice");
             if (string.IsNullOrEmpty(ns.Path)) flags |= flag;
-            else if (flag is CloneFlags.NewPid or CloneFlags.NewNs or CloneFlags.NewUser)
-                throw new RuntimeException($"joining the {ns.Type} namespace at {ns.Path} is not supported yet");
         }
         return flags;
     }
 
-    /// <summary>Namespaces to join (network, ipc, uts, cgroup): the init joins them with setns before anything else.</summary>
-    public static IEnumerable<(ulong Flag, string Path)> NamespacesToJoin(Spec spec) =>
-        (spec.Linux?.Namespaces ?? []).Where(ns => !string.IsNullOrEmpty(ns.Path)).Select(ns => (FlagOf(ns.Type), ns.Path!));
+    /// <summary>Namespaces to join (entries with a path), the user namespace first: the others may belong to it.</summary>
+    public static IEnumerable<(string Type, ulong Flag, string Path)> NamespacesToJoin(Spec spec) =>
+        (spec.Linux?.Namespaces ?? []).Where(ns => !string.IsNullOrEmpty(ns.Path))
+            .OrderBy(ns => ns.Type == "user" ? 0 : 1)
+            .Select(ns => (ns.Type, FlagOf(ns.Type), ns.Path!));
+
+    /// <summary>Whether linux.namespaces joins an existing namespace of <paramref name="type"/> by path.</summary>
+    public static bool JoinsNamespace(Spec spec, string type) =>
+        (spec.Linux?.Namespaces ?? []).Any(ns => ns.Type == type && !string.IsNullOrEmpty(ns.Path));
+
+    /// <summary>Whether the container has a namespace of <paramref name="type"/> of its own (new or joined), not the runtime's.</summary>
+    public static bool HasNamespace(Spec spec, string type) => (spec.Linux?.Namespaces ?? []).Any(ns => ns.Type == type);
 
     private static ulong FlagOf(string type) => type switch
     {
@@ -58,7 +67,8 @@ public static class BundleConfig
         "uts" => CloneFlags.NewUts,
         "user" => CloneFlags.NewUser,
         "cgroup" => CloneFlags.NewCgroup,
-        _ => throw new RuntimeException($"namespace type {type} is not supported"),
+        "time" => CloneFlags.NewTime,
+        _ => throw new RuntimeException($"namespace type {type} is not supported (pid, network, mount, ipc, uts, user, cgroup, time)"),
     };
 
     public static string RootfsOf(Spec spec, string bundle) =>

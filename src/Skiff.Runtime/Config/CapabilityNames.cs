@@ -15,6 +15,9 @@ public static class CapabilityNames
 
     public static IReadOnlyList<string> All => Names;
 
+    /// <summary>The name of capability <paramref name="number"/> ("CAP_CHOWN"), or "capability N" for one this runtime does not know.</summary>
+    public static string Name(int number) => number >= 0 && number < Names.Length ? Names[number] : $"capability {number}";
+
     /// <summary>The number of a capability, or -1 when this runtime does not know the name.</summary>
     public static int Number(string name)
     {

@@ -49,11 +49,57 @@ public static class ExecutableLookup
         return path ?? DefaultPath;
     }
 
+    /// <summary>
+    /// The same lookup for a container seen from outside: <paramref name="rootFd"/> is its root (/proc/PID/root),
+    /// and every candidate is resolved by the kernel inside it (openat2 RESOLVE_IN_ROOT), never through the host.
+    /// </summary>
+    public static string Resolve(int rootFd, string command, IEnumerable<string>? env)
+    {
+        if (command.Length == 0) throw new RuntimeException("process.args[0] is empty", 127);
+        if (command.Contains('/', StringComparison.Ordinal))
+        {
+            return CheckInRoot(rootFd, command.StartsWith('/') ? command : "/" + command) switch
+            {
+                Verdict.Executable => command,
+                Verdict.Missing => throw new RuntimeException($"exec: `{command}`: no such file or directory", 127),
+                Verdict.Directory => throw new RuntimeException($"exec: `{command}`: is a directory", 126),
+                _ => throw new RuntimeException($"exec: `{command}`: permission denied", 126),
+            };
+        }
+        bool sawUnexecutable = false;
+        foreach (string dir in PathOf(env).Split(':'))
+        {
+            if (!dir.StartsWith('/')) continue;
+            string candidate = dir.TrimEnd('/') + "/" + command;
+            switch (CheckInRoot(rootFd, candidate))
+            {
+                case Verdict.Executable: return candidate;
+                case Verdict.NotExecutable: sawUnexecutable = true; break;
+            }
+        }
+        if (sawUnexecutable) throw new RuntimeException($"exec: `{command}`: permission denied", 126);
+        throw new RuntimeException($"executable file `{command}` not found in $PATH", 127);
+    }
+
+    private static Verdict CheckInRoot(int rootFd, string path)
+    {
+        int fd = Skiff.Interop.Libc.Openat2(rootFd, path, Skiff.Interop.Libc.O_PATH);
+        if (fd < 0) return Verdict.Missing;
+        using var handle = new SafeFd(fd);
+        string self = $"/proc/self/fd/{fd}";
+        if (Directory.Exists(self)) return Verdict.Directory;
+        UnixFileMode mode = File.GetUnixFileMode(self);
+        const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        return (mode & anyExecute) == 0 ? Verdict.NotExecutable : Verdict.Executable;
+    }
+
     private enum Verdict { Executable, Missing, Directory, NotExecutable }
 
     private static Verdict Check(string root, string inContainer)
     {
-        string host = RootedPath.Resolve(root, inContainer);
+        // Inside the container's root (the init, after pivot_root) the kernel resolves the path itself, magic links
+        // such as /proc/self/exe included; from outside, symlinks are resolved within the root by hand.
+        string host = root == "/" ? inContainer : RootedPath.Resolve(root, inContainer);
         if (Directory.Exists(host)) return Verdict.Directory;
         if (!File.Exists(host)) return Verdict.Missing;
         UnixFileMode mode = File.GetUnixFileMode(host);

@@ -1,103 +1,206 @@
-using System.Text;
+using System.Globalization;
 using Skiff.Interop;
+using Skiff.Interop.Launch;
 using Skiff.Oci.Runtime;
 using Skiff.Runtime.Config;
+using Skiff.Runtime.Processes;
 using static Skiff.Interop.Libc;
 
 namespace Skiff.Runtime.Init;
 
 /// <summary>
-/// `skiff-runtime init BUNDLE`: the container's first process, started by `create` with
-/// CloneChild already inside the new namespaces (fd 3: sync pipe to create, fd 4: O_PATH of
-/// exec.fifo, fd 5: config.json opened by create, readable even where a mapped root may not enter the bundle). It prepares the root, reports ready (or the error and its exit code), waits for
-/// `start` on exec.fifo, becomes the configured user and execs the container's program.
+/// `skiff-runtime init FD`: the container's first process. `create` starts it from a sealed memfd copy of the
+/// runtime (so nothing in the container can reach the host's binary through /proc/self/exe), already in the
+/// container's namespaces, with FD the init's end of an <see cref="InitChannel"/> and, below it, the fds of
+/// --preserve-fds. The init
+///   1. receives the setup (config.json and exec.fifo as fds),
+///   2. builds the root: mounts and /dev; asks `create` to run prestart/createRuntime hooks; pivot_root;
+///      masked and read-only paths; hostname; the pty for process.terminal (its master goes back to create),
+///   3. finds the program, creates and opens the working directory inside the root, applies rlimits and
+///      oom_score_adj, and prepares the final system calls (user, capabilities, seccomp, exec),
+///   4. reports Ready (or an error and its exit code) and closes the channel,
+///   5. waits for `start` on exec.fifo, then runs the final program: nothing after that is .NET code.
 /// </summary>
 public static class ContainerInit
 {
-    public static int Run(string bundle)
+    public static int Run(string channelFdText)
     {
-        Spec spec;
-        string program;
+        if (!int.TryParse(channelFdText, NumberStyles.None, CultureInfo.InvariantCulture, out int channelFd) || channelFd < 3)
+        {
+            Console.Error.WriteLine("skiff-runtime init: started without its channel: this command is for skiff-runtime itself");
+            return 1;
+        }
+        Fcntl(channelFd, F_SETFD, FD_CLOEXEC);
+        // Directories and files the init creates (mount points, the working directory) come out 0755/0644.
+        Umask(0x12);
+        using var channel = new InitChannel(new SafeFd(channelFd));
+        SyscallProgram program;
+        SafeFd fifo;
+        string fifoPath;
         try
         {
-            Fcntl(SyncMessage.InitFd, F_SETFD, FD_CLOEXEC);
-            Fcntl(SyncMessage.FifoFd, F_SETFD, FD_CLOEXEC);
-            CloseRange(SyncMessage.FifoFd + 1, uint.MaxValue, CLOSE_RANGE_CLOEXEC);
-            Umask(0);
-            spec = BundleConfig.Parse(ReadToEnd(SyncMessage.ConfigFd, 16 << 20), Path.Combine(bundle, "config.json"));
-            Close(SyncMessage.ConfigFd);
-            var process = spec.Process!;
-            var namespaces = BundleConfig.NamespaceFlags(spec);
-            JoinNamespaces(spec);
-            // A new user namespace, or one we already run in (rootless Skiff runs the runtime inside its own):
-            // either way mknod is refused and devices are bind-mounted from the host.
-            bool inUserNamespace = (namespaces & CloneFlags.NewUser) != 0 || !UserNamespaceInfo.IsInitial;
-            if ((namespaces & CloneFlags.NewNs) == 0) throw new RuntimeException("a mount namespace is required");
-            RootfsSetup.Run(spec, BundleConfig.RootfsOf(spec, bundle), inUserNamespace);
-            if ((namespaces & CloneFlags.NewUts) != 0)
-            {
-                if (!string.IsNullOrEmpty(spec.Hostname)) Check(SetHostname(spec.Hostname), "sethostname");
-                if (!string.IsNullOrEmpty(spec.Domainname)) Check(SetDomainname(spec.Domainname), "setdomainname");
-            }
-            program = ExecutableLookup.Resolve("/", process.Args![0], process.Env);
-            Directory.CreateDirectory(process.Cwd);
-            if (process.OomScoreAdj is int adj) File.WriteAllText("/proc/self/oom_score_adj", adj.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            ProcessSetup.ApplyRlimits(process);
-            Check(Prctl(PR_SET_PDEATHSIG, 0), "prctl PR_SET_PDEATHSIG");
-        }
-        catch (RuntimeException e)
-        {
-            return Fail(e.ExitCode, e.Message);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return Fail(1, $"permission denied: {e.Message}");
-        }
-        catch (Exception e) when (e is IOException or ArgumentException)
-        {
-            return Fail(1, e.Message);
-        }
-        SyncMessage.SendReady(SyncMessage.InitFd);
-        Close(SyncMessage.InitFd);
-
-        try
-        {
-            WaitForStart();
-            ProcessSetup.ApplyIdentity(spec.Process!);
-            ResetSignalsForExec();
-            Execve(program, spec.Process!.Args!, spec.Process.Env ?? []);
-            return 1; // not reached
+            using var setupMessage = channel.Receive() ?? throw new RuntimeException("create went away before sending the setup");
+            if (setupMessage.Kind != InitMessageKind.Setup) throw new RuntimeException($"expected the setup, got {setupMessage.Kind}");
+            var setup = InitChannel.ReadSetup(setupMessage);
+            Spec spec;
+            using (var config = setupMessage.TakeFd(0))
+                spec = BundleConfig.Parse(ReadToEnd(config.Fd, 16 << 20), Path.Combine(setup.Bundle, "config.json"));
+            fifo = setupMessage.TakeFd(1);
+            fifoPath = $"/proc/self/fd/{fifo.Fd}";
+            SafeFd? listener = setup.SeccompListener ? setupMessage.TakeFd(2) : null;
+            program = Prepare(spec, setup, channel, listener);
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"skiff-runtime init: {e.Message}");
-            return 1;
+            var (code, message) = Describe(e);
+            try { channel.SendError(code, message); }
+            catch (IOException) { Console.Error.WriteLine($"skiff-runtime init: {message}"); }
+            return code;
         }
-    }
+        channel.Send(InitMessageKind.Ready);
+        channel.Dispose();
 
-    /// <summary>setns into the network/ipc/uts/cgroup namespaces the config names by path (all work happens on this thread).</summary>
-    private static void JoinNamespaces(Spec spec)
-    {
-        foreach (var (flag, path) in BundleConfig.NamespacesToJoin(spec))
+        try
         {
-            int fd = Open(path, O_RDONLY | O_CLOEXEC);
-            if (fd < 0) ThrowErrno($"open namespace {path}");
-            using var handle = new SafeFd(fd);
-            Check(Setns(fd, (int)flag), $"setns {path}");
+            WaitForStart(fifoPath, fifo);
+            // TODO(lead): startContainer hooks run here, in the container's namespaces (HookRunner from the verbs branch).
+            program.RunHere();
+            return 1; // not reached: the program ends in execve
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"skiff-runtime init: {Describe(e).Message}");
+            return e is LaunchException { Errno: Errno.ENOENT } ? 127 : e is LaunchException { Errno: Errno.EACCES } ? 126 : 1;
         }
     }
 
-    private static int Fail(int code, string message)
+    private static (int Code, string Message) Describe(Exception e) => e switch
     {
-        try { SyncMessage.SendError(SyncMessage.InitFd, code, message); }
-        catch (ErrnoException) { Console.Error.WriteLine($"skiff-runtime init: {message}"); }
-        return code;
+        RuntimeException r => (r.ExitCode, r.Message),
+        UnauthorizedAccessException u => (1, $"permission denied: {u.Message}"),
+        _ => (1, e.Message),
+    };
+
+    private static SyscallProgram Prepare(Spec spec, InitSetup setup, InitChannel channel, SafeFd? listener)
+    {
+        var process = spec.Process!;
+        ulong namespaces = BundleConfig.NamespaceFlags(spec);
+        // A new user namespace, or one we already run in (rootless Skiff runs the runtime inside its own):
+        // either way mknod is refused and devices are bind-mounted from the host.
+        bool inUserNamespace = (namespaces & CloneFlags.NewUser) != 0 || BundleConfig.JoinsNamespace(spec, "user") || !UserNamespaceInfo.IsInitial;
+        string rootfs = BundleConfig.RootfsOf(spec, setup.Bundle);
+
+        RootfsSetup.Prepare(spec, rootfs, inUserNamespace);
+        if (spec.Hooks is { } hooks && (hooks.Prestart is { Count: > 0 } || hooks.CreateRuntime is { Count: > 0 }))
+            AskCreateToRunHooks(channel, "createRuntime");
+        // TODO(lead): createContainer hooks run here, in the container's namespaces before pivot_root (HookRunner).
+        RootfsSetup.Pivot(rootfs);
+        RootfsSetup.Finish(spec);
+        if ((namespaces & CloneFlags.NewUts) != 0)
+        {
+            if (!string.IsNullOrEmpty(spec.Hostname)) Check(SetHostname(spec.Hostname), "sethostname");
+            if (!string.IsNullOrEmpty(spec.Domainname)) Check(SetDomainname(spec.Domainname), "setdomainname");
+        }
+
+        SafeFd? terminal = null;
+        if (process.Terminal == true)
+        {
+            if (!setup.ConsoleSocket) throw new RuntimeException("process.terminal is true but create was given no --console-socket to send the terminal to");
+            terminal = OpenTerminal(process, channel);
+        }
+        string executable = ExecutableLookup.Resolve("/", process.Args![0], process.Env);
+        var cwd = OpenWorkingDirectory(process.Cwd);
+        if (process.OomScoreAdj is int adj) File.WriteAllText("/proc/self/oom_score_adj", adj.ToString(CultureInfo.InvariantCulture));
+        ApplyRlimits(process, channel);
+        // The init no longer dies with create, which exits once the container is created.
+        Check(Prctl(PR_SET_PDEATHSIG, 0), "prctl PR_SET_PDEATHSIG");
+
+        var context = new LaunchContext
+        {
+            TerminalFd = terminal?.Fd ?? -1,
+            CwdFd = cwd.Fd,
+            LastCapability = LaunchPlan.ReadLastCapability(),
+            Seccomp = null, // TODO(lead): the compiled linux.seccomp filter (seccomp branch), with the listener socket
+        };
+        _ = listener;
+        // The fds the program uses (terminal, cwd) stay open until execve, which closes them (O_CLOEXEC).
+        return LaunchPlan.ForInit(process, executable, context, firstClosedFd: 3 + setup.PreserveFds);
+    }
+
+    /// <summary>Asks create to run hooks in the runtime's namespaces, and waits for it to say they ran.</summary>
+    private static void AskCreateToRunHooks(InitChannel channel, string kind)
+    {
+        channel.SendText(InitMessageKind.RunHooks, kind);
+        using var reply = channel.Receive() ?? throw new RuntimeException($"create went away while running the {kind} hooks");
+        if (reply.Kind != InitMessageKind.HooksDone) throw new RuntimeException($"expected the end of the {kind} hooks, got {reply.Kind}");
+        string failure = InitChannel.ReadText(reply);
+        if (failure.Length > 0) throw new RuntimeException(failure);
+    }
+
+    /// <summary>A pty in the container's own devpts: the master goes to create (for --console-socket), the slave is returned.</summary>
+    private static SafeFd OpenTerminal(Oci.Runtime.Process process, InitChannel channel)
+    {
+        using var master = OpenFd("/dev/ptmx", O_RDWR | O_NOCTTY);
+        var slave = OpenPtySlave(master.Fd);
+        if (process.ConsoleSize is { } size) SetWindowSize(slave.Fd, (ushort)size.Height, (ushort)size.Width);
+        channel.Send(InitMessageKind.Console, default, master.Fd);
+        return slave;
+    }
+
+    /// <summary>
+    /// process.cwd inside the new root, created (0755) when missing as runc does, then opened O_PATH. Resolved
+    /// by the kernel inside the root with magic links refused, so a cwd of /proc/self/fd/N cannot reach a
+    /// descriptor that leads outside (the runc CVE-2024-21626 class).
+    /// </summary>
+    private static SafeFd OpenWorkingDirectory(string cwd)
+    {
+        if (!cwd.StartsWith('/')) throw new RuntimeException($"process.cwd {cwd} is not an absolute path");
+        using var root = OpenFd("/", O_PATH | O_DIRECTORY);
+        int fd = Openat2(root.Fd, cwd, O_PATH | O_DIRECTORY);
+        if (fd >= 0) return new SafeFd(fd);
+        int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        if (errno != Errno.ENOENT) throw new RuntimeException($"process.cwd {cwd}: {StrError(errno)}");
+        // Create the missing components one at a time, each in its parent as resolved inside the root.
+        var parts = cwd.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 1; i <= parts.Length; i++)
+        {
+            string prefix = "/" + string.Join('/', parts[..i]);
+            int existing = Openat2(root.Fd, prefix, O_PATH | O_DIRECTORY);
+            if (existing >= 0) { Close(existing); continue; }
+            if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Errno.ENOENT)
+                throw new RuntimeException($"process.cwd {cwd}: {prefix}: {StrError(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
+            int parent = Openat2(root.Fd, "/" + string.Join('/', parts[..(i - 1)]), O_PATH | O_DIRECTORY);
+            if (parent < 0) throw new RuntimeException($"process.cwd {cwd}: {StrError(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
+            using var parentFd = new SafeFd(parent);
+            if (MkdirAt(parent, parts[i - 1], 0x1ed) != 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Errno.EEXIST)
+                throw new RuntimeException($"process.cwd {cwd}: creating {prefix}: {StrError(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
+        }
+        fd = Openat2(root.Fd, cwd, O_PATH | O_DIRECTORY);
+        if (fd < 0) throw new RuntimeException($"process.cwd {cwd}: {StrError(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
+        return new SafeFd(fd);
+    }
+
+    /// <summary>
+    /// process.rlimits; without CAP_SYS_RESOURCE a hard limit can only be lowered, so a request above the current
+    /// hard limit (podman asks 1048576 open files) is clamped to it, with a warning in the runtime's log.
+    /// </summary>
+    private static void ApplyRlimits(Oci.Runtime.Process process, InitChannel channel)
+    {
+        foreach (var r in process.Rlimits ?? [])
+        {
+            int resource = Rlimits.Resource(r.Type);
+            if (r.Soft > r.Hard) throw new RuntimeException($"rlimit {r.Type}: the soft limit {r.Soft} is above the hard limit {r.Hard}");
+            if (SetRlimit(resource, r.Soft, r.Hard) == 0) continue;
+            var (_, currentHard) = GetRlimit(resource);
+            var (soft, hard) = Rlimits.Clamp(r.Soft, r.Hard, currentHard);
+            Check(SetRlimit(resource, soft, hard), $"setrlimit {r.Type} {soft}/{hard}");
+            channel.SendText(InitMessageKind.Warning, $"{r.Type} {r.Soft}/{r.Hard} is above this host's hard limit: the container gets {soft}/{hard}");
+        }
     }
 
     /// <summary>Opens exec.fifo for writing through /proc (its path is outside our root now): blocks until `start` opens it.</summary>
-    private static void WaitForStart()
+    private static void WaitForStart(string path, SafeFd fifo)
     {
-        string path = $"/proc/self/fd/{SyncMessage.FifoFd}";
         int fd;
         while ((fd = Open(path, O_WRONLY | O_CLOEXEC)) < 0)
         {
@@ -108,6 +211,6 @@ public static class ContainerInit
         }
         using var handle = new SafeFd(fd);
         WriteAll(fd, "0"u8);
-        Close(SyncMessage.FifoFd);
+        fifo.Dispose();
     }
 }

@@ -15,6 +15,14 @@ internal static class RootfsSetup
 {
     public static void Run(Spec spec, string rootfs, bool inUserNamespace)
     {
+        Prepare(spec, rootfs, inUserNamespace);
+        Pivot(rootfs);
+        Finish(spec);
+    }
+
+    /// <summary>The mounts and /dev, before pivot_root (createRuntime and createContainer hooks run after this).</summary>
+    public static void Prepare(Spec spec, string rootfs, bool inUserNamespace)
+    {
         ulong propagation = spec.Linux?.RootfsPropagation is { Length: > 0 } p
             ? MountOptions.Parse([p]).Propagation.FirstOrDefault(MS_SLAVE | MS_REC)
             : MS_SLAVE | MS_REC;
@@ -28,13 +36,20 @@ internal static class RootfsSetup
             if (m.Destination.TrimEnd('/') == "/dev") devMounted = true;
         }
         DeviceSetup.Create(rootfs, spec.Linux?.Devices, standard: devMounted, inUserNamespace);
+    }
 
+    public static void Pivot(string rootfs)
+    {
         Check(Chdir(rootfs), $"chdir {rootfs}");
         Check(PivotRoot(".", "."), $"pivot_root {rootfs}");
         MountCalls.Mount(null, ".", null, MS_SLAVE | MS_REC, null);
         Check(Umount2(".", MNT_DETACH), "umount of the old root");
         Check(Chdir("/"), "chdir /");
+    }
 
+    /// <summary>After pivot_root: masked and read-only paths, a read-only root.</summary>
+    public static void Finish(Spec spec)
+    {
         foreach (string path in spec.Linux?.MaskedPaths ?? []) Mask(path);
         foreach (string path in spec.Linux?.ReadonlyPaths ?? []) ReadOnly(path);
         if (spec.Root?.Readonly == true) MountCalls.BindRemount("/", MS_RDONLY);

@@ -1,68 +1,112 @@
+using System.Globalization;
 using Skiff.Interop;
+using Skiff.Interop.Launch;
 using Skiff.Runtime.Config;
 using Skiff.Runtime.Init;
 using Skiff.Runtime.State;
 
 namespace Skiff.Runtime.Lifecycle;
 
+/// <summary>create's flags (runc's names).</summary>
+public sealed class CreateOptions
+{
+    public string Bundle { get; init; } = ".";
+    public string? PidFile { get; init; }
+    public string? ConsoleSocket { get; init; }
+    public bool NoPivot { get; init; }
+    public bool NoNewKeyring { get; init; }
+    public int PreserveFds { get; init; }
+}
+
 /// <summary>
-/// `create`: starts the container's init (this very binary, `init BUNDLE`) with CloneChild in the
-/// namespaces of the config, writes its id maps, waits until it reports ready or fails, and records
-/// the container. The init inherits this process's stdio: it becomes the container's stdio.
+/// `create`: starts the container's init (this very binary, `init FD`, run from a sealed memfd copy) with
+/// CloneChild in the namespaces of the config, joins the namespaces given by path, writes its id maps,
+/// sends it the setup over an <see cref="InitChannel"/>, serves its requests (hooks, the console) until it
+/// reports ready or fails, and records the container. The init inherits this process's stdio: it becomes
+/// the container's stdio unless process.terminal asks for a pty.
 /// </summary>
 public static class ContainerCreator
 {
     /// <summary>Creates the container; returns the init (a child of this process, which `run` waits for).</summary>
-    public static CloneChild Create(StateStore store, string id, string bundle, string? pidFile)
+    public static unsafe CloneChild Create(StateStore store, string id, CreateOptions options, Action<string>? warn = null)
     {
-        bundle = Path.GetFullPath(bundle);
+        string bundle = Path.GetFullPath(options.Bundle);
         var spec = BundleConfig.Load(bundle);
-        if (spec.Process!.Terminal == true) throw new RuntimeException("process.terminal: terminals are not supported yet");
-        ulong namespaces = BundleConfig.NamespaceFlags(spec);
-        if ((namespaces & CloneFlags.NewNs) == 0) throw new RuntimeException("a mount namespace is required");
-        string self = Environment.ProcessPath ?? throw new RuntimeException("cannot find this program's path");
+        if (options.PreserveFds < 0) throw new RuntimeException($"--preserve-fds {options.PreserveFds} is negative");
+        if (spec.Process!.Terminal == true && options.ConsoleSocket is null)
+            throw new RuntimeException("process.terminal is true: give --console-socket to receive the terminal");
+        ulong newNamespaces = BundleConfig.NamespaceFlags(spec);
+        if ((newNamespaces & CloneFlags.NewNs) == 0 && !BundleConfig.JoinsNamespace(spec, "mount"))
+            throw new RuntimeException("a mount namespace is required");
+        if ((newNamespaces & CloneFlags.NewTime) != 0 || spec.Linux?.TimeOffsets is { Count: > 0 })
+            throw new RuntimeException("time namespaces (linux.timeOffsets) are not supported yet");
+        if (BundleConfig.JoinsNamespace(spec, "user") && (newNamespaces & CloneFlags.NewPid) != 0)
+            throw new RuntimeException("a new pid namespace inside a user namespace joined by path is not supported yet");
 
         string dir = store.CreateDir(id);
         CloneChild? child = null;
+        var held = new List<SafeFd>();
         try
         {
             using var dirLock = store.Lock(id);
             string fifo = Path.Combine(dir, StateStore.FifoName);
             Libc.Check(Libc.Mkfifo(fifo, 0x180), $"mkfifo {fifo}"); // 0600, then 0622 so a non-root container user can open it
             File.SetUnixFileMode(fifo, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite);
-            int fifoFd = Libc.Open(fifo, Libc.O_PATH | Libc.O_CLOEXEC);
-            if (fifoFd < 0) Libc.ThrowErrno($"open {fifo}");
-            using var fifoHandle = new SafeFd(fifoFd);
-            string configFile = Path.Combine(bundle, "config.json");
-            int configFd = Libc.Open(configFile, Libc.O_RDONLY | Libc.O_CLOEXEC);
-            if (configFd < 0) Libc.ThrowErrno($"open {configFile}");
-            using var configHandle = new SafeFd(configFd);
-            var (syncRead, syncWrite) = Libc.Pipe2();
-            using (syncRead)
+            var fifoFd = Hold(held, Libc.OpenFd(fifo, Libc.O_PATH));
+            var configFd = Hold(held, Libc.OpenFd(Path.Combine(bundle, "config.json"), Libc.O_RDONLY));
+            var listenerFd = spec.Linux?.Seccomp?.ListenerPath is { Length: > 0 } listenerPath
+                ? Hold(held, ConnectListener(listenerPath)) : null;
+            var (channelFd, initEnd) = Libc.SocketPair();
+            using var channel = new InitChannel(channelFd);
+            Hold(held, initEnd);
+            var runtimeCopy = Hold(held, SealedExecutable.Create());
+            var joins = BundleConfig.NamespacesToJoin(spec).Select(j => (j.Type, j.Flag, j.Path, Fd: Hold(held, OpenNamespace(j.Type, j.Path)))).ToList();
+            var pidNamespace = joins.FirstOrDefault(j => j.Type == "pid").Fd;
+
+            // New namespaces come from clone, except: a new cgroup namespace is made once the init is in its
+            // cgroup (below), so that cgroup is its root; and under a user namespace joined by path every new
+            // namespace is made after joining it, so that it belongs to it.
+            bool joinsUser = BundleConfig.JoinsNamespace(spec, "user");
+            ulong cloneFlags = joinsUser ? 0 : newNamespaces & ~CloneFlags.NewCgroup;
+            ulong unshareFlags = joinsUser ? newNamespaces : newNamespaces & CloneFlags.NewCgroup;
+
+            // fds 3..3+N-1 pass through to the container (--preserve-fds); the channel follows them.
+            var extra = Enumerable.Range(3, options.PreserveFds).ToList();
+            extra.Add(initEnd.Fd);
+            child = CloneChild.Start(new CloneStartInfo
             {
-                using (syncWrite)
+                ExecFd = runtimeCopy.Fd,
+                Args = ["skiff-runtime", "init", (3 + options.PreserveFds).ToString(CultureInfo.InvariantCulture)],
+                Env = [],
+                NamespaceFlags = cloneFlags,
+                PidNamespaceFd = pidNamespace?.Fd ?? -1,
+                ParentDeathSignal = Libc.SIGKILL, // the init clears it once ready
+                ExtraFds = extra,
+                Setup = p =>
                 {
-                    child = CloneChild.Start(new CloneStartInfo
-                    {
-                        Path = self,
-                        Args = ["skiff-runtime", "init", bundle],
-                        Env = [],
-                        NamespaceFlags = namespaces,
-                        ParentDeathSignal = Libc.SIGKILL, // the init clears it once ready
-                        ExtraFds = [syncWrite.Fd, fifoFd, configFd],
-                    });
-                }
-                if ((namespaces & CloneFlags.NewUser) != 0)
-                    IdMapWriter.Write(child.Pid, spec.Linux?.UidMappings, spec.Linux?.GidMappings);
-                child.Release();
-                try { SyncMessage.Receive(syncRead.Fd); }
-                catch (RuntimeException)
-                {
-                    child.WaitForExit();
-                    throw;
-                }
-            }
-            var stat = ProcStat.Read(child.Pid) ?? throw new RuntimeException("container init exited before it was ready");
+                    foreach (var j in joins.Where(j => j.Type != "pid"))
+                        p.Setns(j.Fd.Fd, j.Flag, $"join the {j.Type} namespace at {j.Path}");
+                    if (unshareFlags != 0) p.Add("create the container's namespaces", Sys.Unshare, (long)unshareFlags);
+                    if (!options.NoNewKeyring) p.Add("join a new session keyring", Sys.Keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, (long)p.CString($"_ses.{id}"));
+                },
+            });
+            initEnd.Dispose();
+            // TODO(lead): the cgroup manager places child.Pid in the container's cgroup here (cgroups branch).
+            if ((newNamespaces & CloneFlags.NewUser) != 0)
+                IdMapWriter.Write(child.Pid, spec.Linux?.UidMappings, spec.Linux?.GidMappings);
+            child.Release();
+            if (child.LaunchError is { } launch) throw new RuntimeException($"starting the container's init: {launch.Message}");
+
+            var setup = new InitSetup
+            {
+                Id = id, Bundle = bundle, Pid = child.Pid, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
+                PreserveFds = options.PreserveFds, ConsoleSocket = options.ConsoleSocket is not null, SeccompListener = listenerFd is not null,
+            };
+            if (listenerFd is not null) channel.Send(InitMessageKind.Setup, setup, InitJsonContext.Default.InitSetup, configFd.Fd, fifoFd.Fd, listenerFd.Fd);
+            else channel.Send(InitMessageKind.Setup, setup, InitJsonContext.Default.InitSetup, configFd.Fd, fifoFd.Fd);
+            ServeUntilReady(channel, child, options, warn);
+
+            var stat = ProcStat.Read(child.Pid) ?? throw new RuntimeException("the container's init exited before it was ready");
             store.Save(new ContainerRecord
             {
                 Id = id,
@@ -72,7 +116,7 @@ public static class ContainerCreator
                 Created = DateTimeOffset.UtcNow,
                 Annotations = spec.Annotations,
             });
-            if (pidFile is not null) WritePidFile(pidFile, child.Pid);
+            if (options.PidFile is not null) PidFiles.Write(options.PidFile, child.Pid);
             return child;
         }
         catch
@@ -81,17 +125,85 @@ public static class ContainerCreator
             {
                 Libc.Kill(child.Pid, Libc.SIGKILL);
                 child.Dispose();
+                try { child.WaitForExit(); }
+                catch (ErrnoException) { /* already reaped */ }
             }
             store.Remove(id);
             throw;
         }
+        finally
+        {
+            foreach (var fd in held) fd.Dispose();
+        }
     }
 
-    private static void WritePidFile(string pidFile, int pid)
+    private static SafeFd Hold(List<SafeFd> held, SafeFd fd)
     {
-        string full = Path.GetFullPath(pidFile);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".tmp");
-        File.WriteAllText(temp, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        File.Move(temp, full, overwrite: true);
+        held.Add(fd);
+        return fd;
+    }
+
+    private static SafeFd OpenNamespace(string type, string path)
+    {
+        try { return Libc.OpenFd(path, Libc.O_RDONLY); }
+        catch (ErrnoException e) { throw new RuntimeException($"the {type} namespace to join at {path}: {Libc.StrError(e.Errno)}"); }
+    }
+
+    private static SafeFd ConnectListener(string path)
+    {
+        try { return Libc.ConnectUnix(path); }
+        catch (Exception e) when (e is IOException) { throw new RuntimeException($"linux.seccomp.listenerPath: {e.Message}"); }
+    }
+
+    /// <summary>Answers the init until it is ready: warnings to the log, the console to --console-socket, hooks run here.</summary>
+    private static void ServeUntilReady(InitChannel channel, CloneChild child, CreateOptions options, Action<string>? warn)
+    {
+        while (true)
+        {
+            using var message = channel.Receive();
+            if (message is null)
+            {
+                int code = child.WaitForExit();
+                throw new RuntimeException($"the container's init exited before it was ready (exit code {code})");
+            }
+            switch (message.Kind)
+            {
+                case InitMessageKind.Ready:
+                    return;
+                case InitMessageKind.Error:
+                    var error = InitChannel.ReadError(message);
+                    child.WaitForExit();
+                    throw new RuntimeException(error.Message, error.Code);
+                case InitMessageKind.Warning:
+                    warn?.Invoke(InitChannel.ReadText(message));
+                    break;
+                case InitMessageKind.Console:
+                    using (var master = message.TakeFd(0)) ConsoleSocket.Send(options.ConsoleSocket!, master);
+                    break;
+                case InitMessageKind.RunHooks:
+                    // TODO(lead): prestart and createRuntime hooks (HookRunner from the verbs branch); a failure is the reply's text.
+                    channel.Send(InitMessageKind.HooksDone);
+                    break;
+                default:
+                    throw new RuntimeException($"the container's init sent an unexpected {message.Kind} message");
+            }
+        }
+    }
+}
+
+/// <summary>--console-socket: the pty master is sent over a unix socket at that path, as runc does (SCM_RIGHTS).</summary>
+public static class ConsoleSocket
+{
+    public static void Send(string path, SafeFd master)
+    {
+        try
+        {
+            using var socket = Libc.ConnectUnix(path);
+            Libc.SendWithFds(socket.Fd, "/dev/ptmx"u8, [master.Fd]);
+        }
+        catch (IOException e)
+        {
+            throw new RuntimeException($"--console-socket {path}: {e.Message}");
+        }
     }
 }

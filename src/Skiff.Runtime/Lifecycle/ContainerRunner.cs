@@ -7,9 +7,9 @@ namespace Skiff.Runtime.Lifecycle;
 /// <summary>`run`: create, start, wait for the container (forwarding signals), delete it; the exit code is the container's.</summary>
 public static class ContainerRunner
 {
-    public static int Run(StateStore store, string id, string bundle, string? pidFile, bool detach)
+    public static int Run(StateStore store, string id, CreateOptions options, bool detach, Action<string>? warn = null)
     {
-        using var child = ContainerCreator.Create(store, id, bundle, pidFile);
+        using var child = ContainerCreator.Create(store, id, options, warn);
         try
         {
             ContainerOps.Start(store, id);
@@ -22,29 +22,14 @@ public static class ContainerRunner
             throw;
         }
         if (detach) return 0;
-        var registrations = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
-            .Select(s => PosixSignalRegistration.Create(s, ctx =>
-            {
-                ctx.Cancel = true;
-                Libc.Kill(child.Pid, SignalNumber(ctx.Signal));
-            })).ToList();
         try
         {
+            using var forward = SignalForwarding.To(child.Pid);
             return child.WaitForExit();
         }
         finally
         {
-            registrations.ForEach(r => r.Dispose());
             store.Remove(id);
         }
     }
-
-    private static int SignalNumber(PosixSignal s) => s switch
-    {
-        PosixSignal.SIGINT => 2,
-        PosixSignal.SIGTERM => 15,
-        PosixSignal.SIGHUP => 1,
-        PosixSignal.SIGQUIT => 3,
-        _ => 15,
-    };
 }

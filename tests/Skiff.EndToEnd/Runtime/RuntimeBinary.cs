@@ -54,7 +54,7 @@ public static class Runner
     /// Runs a program with stdout and stderr in files, not pipes: a container started by `create`
     /// keeps create's stdio open, so reading a pipe to its end would wait for the container.
     /// </summary>
-    public static async Task<RunResult> RunAsync(string file, IEnumerable<string> args, int timeoutSeconds = 60)
+    public static async Task<RunResult> RunAsync(string file, IEnumerable<string> args, int timeoutSeconds = 60, Dictionary<string, string>? env = null)
     {
         string dir = Directory.CreateTempSubdirectory("skiff-run-").FullName;
         try
@@ -63,6 +63,7 @@ public static class Runner
             var psi = new ProcessStartInfo("/bin/sh", ["-c", "exec \"$0\" \"$@\" >\"$SKIFF_TEST_OUT\" 2>\"$SKIFF_TEST_ERR\" </dev/null", file, .. args]);
             psi.Environment["SKIFF_TEST_OUT"] = outFile;
             psi.Environment["SKIFF_TEST_ERR"] = errFile;
+            foreach (var (k, v) in env ?? []) psi.Environment[k] = v;
             using var p = Process.Start(psi)!;
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
             try { await p.WaitForExitAsync(cts.Token); }

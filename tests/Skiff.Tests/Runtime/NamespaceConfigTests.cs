@@ -15,22 +15,34 @@ public class NamespaceConfigTests
         var spec = With(new() { Type = "pid" }, new() { Type = "mount" }, new() { Type = "user" }, new() { Type = "cgroup" },
             new() { Type = "network", Path = "/run/netns/x" });
         Assert.Equal(CloneFlags.NewPid | CloneFlags.NewNs | CloneFlags.NewUser | CloneFlags.NewCgroup, BundleConfig.NamespaceFlags(spec));
-        Assert.Equal([(CloneFlags.NewNet, "/run/netns/x")], BundleConfig.NamespacesToJoin(spec));
-    }
-
-    [Theory]
-    [InlineData("pid")]
-    [InlineData("mount")]
-    [InlineData("user")]
-    public void JoiningNamespacesThatNeedASingleThreadIsRefused(string type)
-    {
-        var e = Assert.Throws<RuntimeException>(() => BundleConfig.NamespaceFlags(With(new Namespace { Type = type, Path = "/proc/1/ns/x" })));
-        Assert.Contains(type, e.Message, StringComparison.Ordinal);
+        Assert.Equal([("network", CloneFlags.NewNet, "/run/netns/x")], BundleConfig.NamespacesToJoin(spec));
     }
 
     [Fact]
-    public void UnknownNamespaceTypeIsAnError() =>
-        Assert.Throws<RuntimeException>(() => BundleConfig.NamespaceFlags(With(new Namespace { Type = "time" })));
+    public void EveryNamespaceMayBeJoinedByPathTheUserNamespaceFirst()
+    {
+        var spec = With(new() { Type = "pid", Path = "/proc/9/ns/pid" }, new() { Type = "mount", Path = "/proc/9/ns/mnt" },
+            new() { Type = "user", Path = "/proc/9/ns/user" });
+        Assert.Equal(0UL, BundleConfig.NamespaceFlags(spec));
+        Assert.Equal(["user", "pid", "mount"], BundleConfig.NamespacesToJoin(spec).Select(j => j.Type));
+        Assert.True(BundleConfig.JoinsNamespace(spec, "user"));
+        Assert.False(BundleConfig.JoinsNamespace(spec, "network"));
+    }
+
+    [Fact]
+    public void ANamespaceListedTwiceIsAnError()
+    {
+        var e = Assert.Throws<RuntimeException>(() => BundleConfig.NamespaceFlags(With(new Namespace { Type = "pid" }, new Namespace { Type = "pid", Path = "/x" })));
+        Assert.Equal("linux.namespaces lists the pid namespace twice", e.Message);
+    }
+
+    [Fact]
+    public void UnknownNamespaceTypeIsAnError()
+    {
+        var e = Assert.Throws<RuntimeException>(() => BundleConfig.NamespaceFlags(With(new Namespace { Type = "network2" })));
+        Assert.Contains("network2", e.Message, StringComparison.Ordinal);
+        Assert.Equal(CloneFlags.NewTime, BundleConfig.NamespaceFlags(With(new Namespace { Type = "time" })));
+    }
 
     [Fact]
     public void ConfigWithoutArgsIsRejected()

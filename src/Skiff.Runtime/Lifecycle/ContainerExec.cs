@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Skiff.Interop;
+using Skiff.Oci.Runtime;
+using Skiff.Runtime.Config;
+using Skiff.Runtime.Processes;
+using Skiff.Runtime.State;
+using OciProcess = Skiff.Oci.Runtime.Process;
+
+namespace Skiff.Runtime.Lifecycle;
+
+/// <summary>exec's flags (runc's names).</summary>
+public sealed class ExecOptions
+{
+    /// <summary>--process FILE: the whole process as JSON; otherwise the config's process with the flags below.</summary>
+    public string? ProcessFile { get; init; }
+    /// <summary>The command and its arguments (operands after the id).</summary>
+    public IReadOnlyList<string> Args { get; init; } = [];
+    public string? ConsoleSocket { get; init; }
+    public bool Tty { get; init; }
+    public string? Cwd { get; init; }
+    public IReadOnlyList<string> Env { get; init; } = [];
+    /// <summary>--user UID[:GID].</summary>
+    public string? User { get; init; }
+    public IReadOnlyList<uint> AdditionalGids { get; init; } = [];
+    public IReadOnlyList<string> Caps { get; init; } = [];
+    public bool NoNewPrivs { get; init; }
+    public bool Detach { get; init; }
+    public string? PidFile { get; init; }
+    public int PreserveFds { get; init; }
+    public bool IgnorePaused { get; init; }
+}
+
+/// <summary>
+/// `exec`: runs one more process in a container. The child of a clone (see CloneChild) joins the container's
+/// namespaces with setns - its pid namespace through the cloning thread, the rest as steps of its program,
+/// the user namespace first and the mount namespace last - then applies the process exactly as the init
+/// does (LaunchPlan) and executes the program: no runtime code ever runs inside the container. The command
+/// itself runs from a sealed copy of the runtime (Program.cs), since the clone is visible in the container's
+/// pid namespace before it execs. Exits with the process's code unless --detach.
+/// </summary>
+public static class ContainerExec
+{
+    private static readonly (string Type, string ProcName, ulong Flag)[] Kinds =
+    [
+        ("user", "user", CloneFlags.NewUser), ("ipc", "ipc", CloneFlags.NewIpc), ("uts", "uts", CloneFlags.NewUts),
+        ("network", "net", CloneFlags.NewNet), ("cgroup", "cgroup", CloneFlags.NewCgroup), ("mount", "mnt", CloneFlags.NewNs),
+    ];
+
+    public static int Exec(StateStore store, string id, ExecOptions options)
+    {
+        var record = store.Load(id);
+        string status = store.StatusOf(record);
+        if (status == "stopped") throw new RuntimeException($"cannot exec in a stopped container: {id}");
+        if (status == "paused" && !options.IgnorePaused) throw new RuntimeException($"cannot exec in a paused container {id} (use --ignore-paused)");
+        var spec = BundleConfig.Load(record.Bundle);
+        var process = BuildProcess(spec, options);
+        if (process.Terminal == true && options.ConsoleSocket is null) throw new RuntimeException("--tty needs --console-socket to send the terminal to");
+        if (options.PreserveFds < 0) throw new RuntimeException($"--preserve-fds {options.PreserveFds} is negative");
+
+        int pid = record.Pid;
+        var held = new List<SafeFd>();
+        try
+        {
+            // The container's root as its init sees it; everything inside is resolved by the kernel from there.
+            var root = Hold(held, OpenFromProc(pid, "root", Libc.O_PATH | Libc.O_DIRECTORY));
+            string executable = ExecutableLookup.Resolve(root.Fd, process.Args![0], process.Env);
+            int cwd = Libc.Openat2(root.Fd, process.Cwd, Libc.O_PATH | Libc.O_DIRECTORY);
+            if (cwd < 0) throw new RuntimeException($"the working directory {process.Cwd} in container {id}: {Libc.StrError(Marshal.GetLastPInvokeError())}");
+            var cwdFd = Hold(held, new SafeFd(cwd));
+
+            var joins = new List<(string Type, ulong Flag, SafeFd Fd)>();
+            SafeFd? pidNamespace = null;
+            foreach (var ns in spec.Linux?.Namespaces ?? [])
+            {
+                if (ns.Type == "pid")
+                {
+                    if (!SameAsOurs(pid, "pid")) pidNamespace = Hold(held, OpenFromProc(pid, "ns/pid", Libc.O_RDONLY));
+                    continue;
+                }
+                var kind = Kinds.FirstOrDefault(k => k.Type == ns.Type);
+                if (kind.Type is null || SameAsOurs(pid, "ns/" + kind.ProcName)) continue; // time: joined through exec's own inheritance
+                joins.Add((kind.Type, kind.Flag, Hold(held, OpenFromProc(pid, "ns/" + kind.ProcName, Libc.O_RDONLY))));
+            }
+            joins.Sort((a, b) => Order(a.Type).CompareTo(Order(b.Type)));
+
+            SafeFd? slave = null;
+            if (process.Terminal == true)
+            {
+                using var master = Libc.OpenInRoot(root.Fd, "/dev/pts/ptmx", Libc.O_RDWR | Libc.O_NOCTTY);
+                slave = Hold(held, Libc.OpenPtySlave(master.Fd));
+                if (process.ConsoleSize is { } size) Libc.SetWindowSize(slave.Fd, (ushort)size.Height, (ushort)size.Width);
+                ConsoleSocket.Send(options.ConsoleSocket!, master);
+            }
+
+            var context = new LaunchContext
+            {
+                TerminalFd = slave?.Fd ?? -1,
+                CwdFd = cwdFd.Fd,
+                LastCapability = LaunchPlan.ReadLastCapability(),
+                Seccomp = null, // TODO(lead): the container's compiled linux.seccomp filter (seccomp branch)
+            };
+            var rlimits = ClampedRlimits(process);
+            using var child = CloneChild.Start(new CloneStartInfo
+            {
+                Path = executable,
+                Args = process.Args,
+                Env = process.Env ?? [],
+                PidNamespaceFd = pidNamespace?.Fd ?? -1,
+                ParentDeathSignal = 0,
+                ExtraFds = Enumerable.Range(3, options.PreserveFds).ToList(),
+                Setup = p =>
+                {
+                    foreach (var (type, flag, fd) in joins) p.Setns(fd.Fd, flag, $"join the container's {type} namespace");
+                    LaunchPlan.AddTerminal(p, context);
+                },
+                Final = p =>
+                {
+                    foreach (var (resource, name, soft, hard) in rlimits) p.Prlimit(resource, name, soft, hard);
+                    LaunchPlan.AddProcess(p, process, context);
+                },
+            });
+            // TODO(lead): the cgroup manager places child.Pid in the container's cgroup here (cgroups branch).
+            if (process.OomScoreAdj is int adj) File.WriteAllText($"/proc/{child.Pid}/oom_score_adj", adj.ToString(CultureInfo.InvariantCulture));
+            child.Release();
+            if (child.LaunchError is { } error)
+            {
+                child.WaitForExit();
+                throw new RuntimeException($"exec in container {id}: {error.Message}",
+                    error.Errno == Errno.ENOENT ? 127 : error.Errno == Errno.EACCES ? 126 : 1);
+            }
+            if (options.PidFile is not null) PidFiles.Write(options.PidFile, child.Pid);
+            if (options.Detach) return 0;
+            foreach (var fd in held) fd.Dispose();
+            held.Clear();
+            using var forward = SignalForwarding.To(child.Pid);
+            return child.WaitForExit();
+        }
+        finally
+        {
+            foreach (var fd in held) fd.Dispose();
+        }
+    }
+
+    /// <summary>runc's order: the user namespace first (the others may belong to it), the mount namespace last.</summary>
+    private static int Order(string type) => type switch { "user" => 0, "mount" => 2, _ => 1 };
+
+    private static SafeFd Hold(List<SafeFd> held, SafeFd fd)
+    {
+        held.Add(fd);
+        return fd;
+    }
+
+    private static SafeFd OpenFromProc(int pid, string what, int flags)
+    {
+        try { return Libc.OpenFd($"/proc/{pid}/{what}", flags); }
+        catch (ErrnoException e) { throw new RuntimeException($"the container's init (pid {pid}) is gone or unreachable: /proc/{pid}/{what}: {Libc.StrError(e.Errno)}"); }
+    }
+
+    private static bool SameAsOurs(int pid, string nsFile)
+    {
+        try
+        {
+            return File.ResolveLinkTarget($"/proc/self/{nsFile}", false)?.ToString() == File.ResolveLinkTarget($"/proc/{pid}/{nsFile}", false)?.ToString();
+        }
+        catch (IOException) { return false; }
+    }
+
+    /// <summary>The config's process with exec's flags applied over it (runc's exec), or the --process file.</summary>
+    public static OciProcess BuildProcess(Spec spec, ExecOptions options)
+    {
+        OciProcess process;
+        if (options.ProcessFile is not null)
+        {
+            var info = new FileInfo(options.ProcessFile);
+            if (!info.Exists) throw new RuntimeException($"--process {options.ProcessFile}: no such file");
+            if (info.Length > 4 << 20) throw new RuntimeException($"--process {options.ProcessFile}: larger than 4 MiB");
+            try { process = JsonSerializer.Deserialize(File.ReadAllBytes(options.ProcessFile), RuntimeJsonContext.Default.Process) ?? throw new RuntimeException($"--process {options.ProcessFile}: empty"); }
+            catch (JsonException e) { throw new RuntimeException($"--process {options.ProcessFile}: {e.Message}"); }
+            if (process.Args is not { Count: > 0 }) throw new RuntimeException($"--process {options.ProcessFile}: args is empty");
+            return process;
+        }
+        if (options.Args.Count == 0) throw new RuntimeException("exec: no command given (exec ID COMMAND [ARG...])");
+        var baseProcess = spec.Process!;
+        process = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(baseProcess, RuntimeJsonContext.Default.Process), RuntimeJsonContext.Default.Process)!;
+        process.Args = [.. options.Args];
+        process.Terminal = options.Tty;
+        process.ConsoleSize = null;
+        if (options.Env.Count > 0) process.Env = [.. (process.Env ?? []), .. options.Env];
+        if (options.Cwd is not null) process.Cwd = options.Cwd;
+        if (options.User is not null)
+        {
+            string[] parts = options.User.Split(':');
+            if (parts.Length > 2 || !uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out uint uid)
+                || (parts.Length == 2 && !uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+                throw new RuntimeException($"--user {options.User}: expected UID[:GID] (numbers)");
+            process.User = new User { Uid = uid, Gid = parts.Length == 2 ? uint.Parse(parts[1], CultureInfo.InvariantCulture) : 0, Umask = process.User.Umask };
+        }
+        if (options.AdditionalGids.Count > 0) process.User.AdditionalGids = [.. options.AdditionalGids];
+        if (options.NoNewPrivs) process.NoNewPrivileges = true;
+        if (options.Caps.Count > 0)
+        {
+            process.Capabilities ??= new Capabilities();
+            foreach (string cap in options.Caps)
+            {
+                if (CapabilityNames.Number(cap) < 0) throw new RuntimeException($"--cap {cap}: unknown capability");
+                string name = cap.StartsWith("CAP_", StringComparison.OrdinalIgnoreCase) ? cap.ToUpperInvariant() : "CAP_" + cap.ToUpperInvariant();
+                process.Capabilities.Bounding = AddTo(process.Capabilities.Bounding, name);
+                process.Capabilities.Effective = AddTo(process.Capabilities.Effective, name);
+                process.Capabilities.Permitted = AddTo(process.Capabilities.Permitted, name);
+                process.Capabilities.Inheritable = AddTo(process.Capabilities.Inheritable, name);
+                process.Capabilities.Ambient = AddTo(process.Capabilities.Ambient, name);
+            }
+        }
+        return process;
+    }
+
+    private static List<string> AddTo(List<string>? set, string name) => set is null ? [name] : set.Contains(name) ? set : [.. set, name];
+
+    /// <summary>process.rlimits clamped to this host's hard limits (exec'd processes get the config's limits, as runc gives them).</summary>
+    private static List<(int Resource, string Name, ulong Soft, ulong Hard)> ClampedRlimits(OciProcess process)
+    {
+        var result = new List<(int, string, ulong, ulong)>();
+        foreach (var r in process.Rlimits ?? [])
+        {
+            int resource = Rlimits.Resource(r.Type);
+            var (soft, hard) = Rlimits.Clamp(r.Soft, r.Hard, Libc.GetRlimit(resource).Hard);
+            result.Add((resource, r.Type, soft, hard));
+        }
+        return result;
+    }
+}
