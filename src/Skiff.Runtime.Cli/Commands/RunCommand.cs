@@ -8,6 +8,7 @@ public static class RunCommand
 {
     public static int Run(CommandLine line)
     {
+        CreateCommand.SealIfJoiningPidNamespace(line);
         return ContainerRunner.Run(new StateStore(line.Options.Root), line.Id("run"), CreateCommand.Options(line), line.Switch("detach", "d"),
             CreateCommand.Warn);
     }

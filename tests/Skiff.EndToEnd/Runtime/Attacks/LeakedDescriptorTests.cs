@@ -1,0 +1,46 @@
+namespace Skiff.EndToEnd.Runtime.Attacks;
+
+/// <summary>
+/// The runc CVE-2024-21626 class: a process.cwd (or exec --cwd) of /proc/self/fd/N reaching a descriptor the
+/// runtime leaked, whose directory is on the host; and leaked descriptors in general.
+/// </summary>
+public class LeakedDescriptorTests
+{
+    [Fact]
+    public async Task A_cwd_through_proc_self_fd_never_starts_the_container()
+    {
+        for (int fd = 3; fd <= 12; fd++)
+        {
+            using var b = new TestBundle("sh", "-c", "pwd; ls ..");
+            b.Process["cwd"] = $"/proc/self/fd/{fd}";
+            var r = await b.Runtime("run", "--bundle", b.Dir, $"cwd{fd}");
+            Assert.True(r.ExitCode != 0, $"cwd /proc/self/fd/{fd}: the container started in {r.Stdout}");
+            Assert.Contains("process.cwd", r.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Exec_with_a_cwd_through_proc_self_fd_is_refused()
+    {
+        using var b = new TestBundle("sleep", "60");
+        Assert.Equal(0, (await b.Runtime("run", "--bundle", b.Dir, "--detach", "cwdx")).ExitCode);
+        for (int fd = 3; fd <= 12; fd++)
+        {
+            var r = await b.Runtime("exec", "--cwd", $"/proc/self/fd/{fd}", "cwdx", "sh", "-c", "pwd; ls ..");
+            Assert.True(r.ExitCode != 0, $"exec --cwd /proc/self/fd/{fd}: ran in {r.Stdout}");
+        }
+        await b.Runtime("delete", "--force", "cwdx");
+    }
+
+    [Fact]
+    public async Task The_container_gets_only_stdio_and_the_preserved_fds()
+    {
+        using var b = new TestBundle("ls", "/proc/self/fd");
+        var plain = await b.Runtime("run", "--bundle", b.Dir, "fd1");
+        Assert.Equal("0\n1\n2\n3\n", plain.Stdout); // 3: ls's own directory
+        var preserved = await Runner.RunAsync("/bin/sh", ["-c", "exec 3</dev/null 4</dev/null; exec \"$0\" \"$@\"", RuntimeBinary.Path,
+            .. b.Global("run", "--preserve-fds", "2", "--bundle", b.Dir, "fd2")]);
+        Assert.True(preserved.ExitCode == 0, preserved.Stderr);
+        Assert.Equal("0\n1\n2\n3\n4\n5\n", preserved.Stdout);
+    }
+}
