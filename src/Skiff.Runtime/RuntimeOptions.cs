@@ -16,6 +16,10 @@ public sealed class RuntimeOptions
     {
         if (Libc.GetEUid() == 0) return "/run/skiff-runtime";
         string? xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-        return string.IsNullOrEmpty(xdg) ? $"/tmp/skiff-runtime-{Libc.GetEUid()}" : Path.Combine(xdg, "skiff-runtime");
+        if (!string.IsNullOrEmpty(xdg)) return Path.Combine(xdg, "skiff-runtime");
+        string fallback = $"/tmp/skiff-runtime-{Libc.GetEUid()}";
+        try { PrivateDirectory.Ensure(fallback); }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException) { throw new RuntimeException($"the state directory: {e.Message}"); }
+        return fallback;
     }
 }

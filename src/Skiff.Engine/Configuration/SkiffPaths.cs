@@ -54,15 +54,10 @@ public sealed class SkiffPaths
         string? xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
         if (!string.IsNullOrEmpty(xdg) && Directory.Exists(xdg)) return xdg;
         string fallback = $"/tmp/skiff-run-{uid}";
-        Directory.CreateDirectory(fallback);
-        try
+        try { PrivateDirectory.Ensure(fallback); }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            // Only the owner may chmod: this fails when someone else made the directory first.
-            File.SetUnixFileMode(fallback, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw new EngineException($"the run directory {fallback} belongs to another user: remove it, or set XDG_RUNTIME_DIR to a directory of yours");
+            throw new EngineException($"the run directory: {e.Message}");
         }
         return fallback;
     }
