@@ -1,15 +1,21 @@
 using Skiff.Runtime.Lifecycle;
+using Skiff.Runtime.Options;
 using Skiff.Runtime.State;
 
 namespace Skiff.Runtime.Cli.Commands;
 
-/// <summary>run --bundle DIR [--pid-file F] [--detach] ID: create, start, wait; exits with the container's code.</summary>
+/// <summary>run [create's flags] [--detach] [--keep] [--no-subreaper] ID: create, start, wait; exits with the container's code.</summary>
 public static class RunCommand
 {
-    public static int Run(CommandLine line)
+    public static int Run(RuntimeOptions global, RunOptions o)
     {
-        if (line.Flag("console-socket") is not null) throw new RuntimeException("--console-socket: terminals are not supported yet");
-        return ContainerRunner.Run(new StateStore(line.Options.Root), line.Id("run"), line.Flag("bundle", "b") ?? ".",
-            line.Flag("pid-file"), line.Switch("detach", "d"));
+        ArgumentNullException.ThrowIfNull(global);
+        ArgumentNullException.ThrowIfNull(o);
+        CreateCommand.CheckPending(o.Create);
+        // TODO(lead): ContainerRunner.Run takes o.Keep (leave the stopped container's state for `delete`); refused until
+        // then, since the caller would look for a container that is gone.
+        if (o.Keep) throw new RuntimeException("run --keep: keeping the container after it exits is not supported yet");
+        // o.NoSubreaper needs nothing: skiff-runtime run never makes itself a subreaper.
+        return ContainerRunner.Run(new StateStore(global.Root), o.Create.Id, o.Create.Bundle, o.Create.PidFile, o.Detach);
     }
 }
