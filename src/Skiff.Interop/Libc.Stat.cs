@@ -22,3 +22,10 @@ public static partial class Libc
         return (*(ushort*)(buffer + 28), *(uint*)(buffer + 20), *(uint*)(buffer + 24));
     }
 }
+
+public static partial class Libc
+{
+    /// <summary>The owner (uid) of <paramref name="path"/>, not following a final symlink.</summary>
+    public static uint OwnerOf(string path) =>
+        (LstatOwner(path) ?? throw new ErrnoException($"statx {path}", Errno.ENOENT)).Uid;
+}

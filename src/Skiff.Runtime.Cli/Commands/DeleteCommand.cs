@@ -1,4 +1,5 @@
 using Skiff.Runtime.Lifecycle;
+using Skiff.Runtime.Options;
 using Skiff.Runtime.State;
 
 namespace Skiff.Runtime.Cli.Commands;
@@ -6,9 +7,11 @@ namespace Skiff.Runtime.Cli.Commands;
 /// <summary>delete [--force] ID</summary>
 public static class DeleteCommand
 {
-    public static int Run(CommandLine line)
+    public static int Run(RuntimeOptions global, DeleteOptions o, RuntimeLog log)
     {
-        ContainerOps.Delete(new StateStore(line.Options.Root), line.Id("delete"), line.Switch("force", "f"));
+        ArgumentNullException.ThrowIfNull(global);
+        ArgumentNullException.ThrowIfNull(o);
+        ContainerOps.Delete(new StateStore(global.Root), o.Id, o.Force, log);
         return 0;
     }
 }

@@ -1,15 +1,18 @@
 using Skiff.Runtime.Lifecycle;
+using Skiff.Runtime.Options;
 using Skiff.Runtime.State;
 
 namespace Skiff.Runtime.Cli.Commands;
 
-/// <summary>run --bundle DIR [--pid-file F] [--detach] ID: create, start, wait; exits with the container's code.</summary>
+/// <summary>run [create's flags] [--detach] [--keep] [--no-subreaper] ID: create, start, wait; exits with the container's code.</summary>
 public static class RunCommand
 {
-    public static int Run(CommandLine line)
+    public static int Run(RuntimeOptions global, RunOptions o, RuntimeLog log)
     {
-        CreateCommand.SealIfJoiningPidNamespace(line);
-        return ContainerRunner.Run(new StateStore(line.Options.Root), line.Id("run"), CreateCommand.Options(line), line.Switch("detach", "d"),
-            CreateCommand.Warn);
+        ArgumentNullException.ThrowIfNull(global);
+        ArgumentNullException.ThrowIfNull(o);
+        CreateCommand.SealIfJoiningPidNamespace(o.Create);
+        // o.NoSubreaper needs nothing: the init is run's own child, so run reaps it without being a subreaper.
+        return ContainerRunner.Run(new StateStore(global.Root), o, log);
     }
 }

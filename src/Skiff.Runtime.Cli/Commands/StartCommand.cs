@@ -1,4 +1,5 @@
 using Skiff.Runtime.Lifecycle;
+using Skiff.Runtime.Options;
 using Skiff.Runtime.State;
 
 namespace Skiff.Runtime.Cli.Commands;
@@ -6,9 +7,11 @@ namespace Skiff.Runtime.Cli.Commands;
 /// <summary>start ID</summary>
 public static class StartCommand
 {
-    public static int Run(CommandLine line)
+    public static int Run(RuntimeOptions global, StartOptions o, RuntimeLog log)
     {
-        ContainerOps.Start(new StateStore(line.Options.Root), line.Id("start"));
+        ArgumentNullException.ThrowIfNull(global);
+        ArgumentNullException.ThrowIfNull(o);
+        ContainerOps.Start(new StateStore(global.Root), o.Id, log);
         return 0;
     }
 }

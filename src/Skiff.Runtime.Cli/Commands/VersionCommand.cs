@@ -9,12 +9,4 @@ public static class VersionCommand
         Console.Out.WriteLine($"skiff-runtime version {Version}\nspec: 1.2.0");
         return 0;
     }
-
-    public static int Help()
-    {
-        Console.Out.WriteLine("usage: skiff-runtime [--root DIR] [--log FILE] [--log-format text|json] COMMAND\n" +
-            "commands: create --bundle DIR [--pid-file F] ID | start ID | state ID | kill ID [SIGNAL] | delete [--force] ID |\n" +
-            "          run --bundle DIR ID | features | --version");
-        return 0;
-    }
 }

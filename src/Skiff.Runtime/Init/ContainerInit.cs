@@ -3,6 +3,7 @@ using Skiff.Interop;
 using Skiff.Interop.Launch;
 using Skiff.Oci.Runtime;
 using Skiff.Runtime.Config;
+using Skiff.Runtime.Hooks;
 using Skiff.Runtime.Processes;
 using static Skiff.Interop.Libc;
 
@@ -37,18 +38,20 @@ public static class ContainerInit
         SyscallProgram program;
         SafeFd fifo;
         string fifoPath;
+        Spec spec;
+        Oci.Runtime.State state;
         try
         {
             using var setupMessage = channel.Receive() ?? throw new RuntimeException("create went away before sending the setup");
             if (setupMessage.Kind != InitMessageKind.Setup) throw new RuntimeException($"expected the setup, got {setupMessage.Kind}");
             var setup = InitChannel.ReadSetup(setupMessage);
-            Spec spec;
             using (var config = setupMessage.TakeFd(0))
                 spec = BundleConfig.Parse(ReadToEnd(config.Fd, 16 << 20), Path.Combine(setup.Bundle, "config.json"));
             fifo = setupMessage.TakeFd(1);
             fifoPath = $"/proc/self/fd/{fifo.Fd}";
             SafeFd? listener = setup.SeccompListener ? setupMessage.TakeFd(2) : null;
-            program = Prepare(spec, setup, channel, listener);
+            state = new Oci.Runtime.State { Id = setup.Id, Status = "creating", Pid = setup.Pid, Bundle = setup.Bundle, Annotations = spec.Annotations };
+            program = Prepare(spec, setup, state, channel, listener);
         }
         catch (Exception e)
         {
@@ -63,7 +66,8 @@ public static class ContainerInit
         try
         {
             WaitForStart(fifoPath, fifo);
-            // TODO(lead): startContainer hooks run here, in the container's namespaces (HookRunner from the verbs branch).
+            state.Status = "created";
+            HookRunner.RunStage(HookRunner.StartContainer, spec.Hooks, state, log: null);
             program.RunHere();
             return 1; // not reached: the program ends in execve
         }
@@ -81,7 +85,7 @@ public static class ContainerInit
         _ => (1, e.Message),
     };
 
-    private static SyscallProgram Prepare(Spec spec, InitSetup setup, InitChannel channel, SafeFd? listener)
+    private static SyscallProgram Prepare(Spec spec, InitSetup setup, Oci.Runtime.State state, InitChannel channel, SafeFd? listener)
     {
         var process = spec.Process!;
         ulong namespaces = BundleConfig.NamespaceFlags(spec);
@@ -93,7 +97,7 @@ public static class ContainerInit
         RootfsSetup.Prepare(spec, rootfs, inUserNamespace);
         if (spec.Hooks is { } hooks && (hooks.Prestart is { Count: > 0 } || hooks.CreateRuntime is { Count: > 0 }))
             AskCreateToRunHooks(channel, "createRuntime");
-        // TODO(lead): createContainer hooks run here, in the container's namespaces before pivot_root (HookRunner).
+        HookRunner.RunStage(HookRunner.CreateContainer, spec.Hooks, state, log: null);
         RootfsSetup.Pivot(rootfs);
         RootfsSetup.Finish(spec);
         if ((namespaces & CloneFlags.NewUts) != 0)

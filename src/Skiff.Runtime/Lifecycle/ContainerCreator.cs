@@ -2,21 +2,12 @@ using System.Globalization;
 using Skiff.Interop;
 using Skiff.Interop.Launch;
 using Skiff.Runtime.Config;
+using Skiff.Runtime.Hooks;
+using Skiff.Runtime.Options;
 using Skiff.Runtime.Init;
 using Skiff.Runtime.State;
 
 namespace Skiff.Runtime.Lifecycle;
-
-/// <summary>create's flags (runc's names).</summary>
-public sealed class CreateOptions
-{
-    public string Bundle { get; init; } = ".";
-    public string? PidFile { get; init; }
-    public string? ConsoleSocket { get; init; }
-    public bool NoPivot { get; init; }
-    public bool NoNewKeyring { get; init; }
-    public int PreserveFds { get; init; }
-}
 
 /// <summary>
 /// `create`: starts the container's init (this very binary, `init FD`, run from a sealed memfd copy) with
@@ -28,10 +19,13 @@ public sealed class CreateOptions
 public static class ContainerCreator
 {
     /// <summary>Creates the container; returns the init (a child of this process, which `run` waits for).</summary>
-    public static unsafe CloneChild Create(StateStore store, string id, CreateOptions options, Action<string>? warn = null)
+    public static unsafe CloneChild Create(StateStore store, CreateOptions options, RuntimeLog? log = null)
     {
+        string id = options.Id;
         string bundle = Path.GetFullPath(options.Bundle);
         var spec = BundleConfig.Load(bundle);
+        HookRunner.Validate(spec.Hooks);
+        SecurityLabels.Validate(spec);
         if (options.PreserveFds < 0) throw new RuntimeException($"--preserve-fds {options.PreserveFds} is negative");
         if (spec.Process!.Terminal == true && options.ConsoleSocket is null)
             throw new RuntimeException("process.terminal is true: give --console-socket to receive the terminal");
@@ -104,7 +98,10 @@ public static class ContainerCreator
             };
             if (listenerFd is not null) channel.Send(InitMessageKind.Setup, setup, InitJsonContext.Default.InitSetup, configFd.Fd, fifoFd.Fd, listenerFd.Fd);
             else channel.Send(InitMessageKind.Setup, setup, InitJsonContext.Default.InitSetup, configFd.Fd, fifoFd.Fd);
-            ServeUntilReady(channel, child, options, warn);
+            ServeUntilReady(channel, child, options, spec, new Oci.Runtime.State
+            {
+                Id = id, Status = "creating", Pid = child.Pid, Bundle = bundle, Annotations = spec.Annotations,
+            }, log);
 
             var stat = ProcStat.Read(child.Pid) ?? throw new RuntimeException("the container's init exited before it was ready");
             store.Save(new ContainerRecord
@@ -115,6 +112,8 @@ public static class ContainerCreator
                 Bundle = bundle,
                 Created = DateTimeOffset.UtcNow,
                 Annotations = spec.Annotations,
+                Hooks = spec.Hooks is { } h && (h.Poststart is { Count: > 0 } || h.Poststop is { Count: > 0 })
+                    ? new Oci.Runtime.Hooks { Poststart = h.Poststart, Poststop = h.Poststop } : null,
             });
             if (options.PidFile is not null) PidFiles.Write(options.PidFile, child.Pid);
             return child;
@@ -156,7 +155,8 @@ public static class ContainerCreator
     }
 
     /// <summary>Answers the init until it is ready: warnings to the log, the console to --console-socket, hooks run here.</summary>
-    private static void ServeUntilReady(InitChannel channel, CloneChild child, CreateOptions options, Action<string>? warn)
+    private static void ServeUntilReady(InitChannel channel, CloneChild child, CreateOptions options, Oci.Runtime.Spec spec,
+        Oci.Runtime.State state, RuntimeLog? log)
     {
         while (true)
         {
@@ -175,14 +175,23 @@ public static class ContainerCreator
                     child.WaitForExit();
                     throw new RuntimeException(error.Message, error.Code);
                 case InitMessageKind.Warning:
-                    warn?.Invoke(InitChannel.ReadText(message));
+                    (log ?? new RuntimeLog()).Warn(InitChannel.ReadText(message));
                     break;
                 case InitMessageKind.Console:
                     using (var master = message.TakeFd(0)) ConsoleSocket.Send(options.ConsoleSocket!, master);
                     break;
                 case InitMessageKind.RunHooks:
-                    // TODO(lead): prestart and createRuntime hooks (HookRunner from the verbs branch); a failure is the reply's text.
-                    channel.Send(InitMessageKind.HooksDone);
+                    // prestart (deprecated, same moment) then createRuntime, in the runtime's namespaces.
+                    try
+                    {
+                        HookRunner.RunStage(HookRunner.Prestart, spec.Hooks, state, log);
+                        HookRunner.RunStage(HookRunner.CreateRuntime, spec.Hooks, state, log);
+                        channel.Send(InitMessageKind.HooksDone);
+                    }
+                    catch (RuntimeException e)
+                    {
+                        channel.SendText(InitMessageKind.HooksDone, e.Message);
+                    }
                     break;
                 default:
                     throw new RuntimeException($"the container's init sent an unexpected {message.Kind} message");

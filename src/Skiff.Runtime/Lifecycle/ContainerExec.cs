@@ -1,36 +1,14 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Skiff.Interop;
 using Skiff.Oci.Runtime;
 using Skiff.Runtime.Config;
+using Skiff.Runtime.Options;
 using Skiff.Runtime.Processes;
 using Skiff.Runtime.State;
 using OciProcess = Skiff.Oci.Runtime.Process;
 
 namespace Skiff.Runtime.Lifecycle;
-
-/// <summary>exec's flags (runc's names).</summary>
-public sealed class ExecOptions
-{
-    /// <summary>--process FILE: the whole process as JSON; otherwise the config's process with the flags below.</summary>
-    public string? ProcessFile { get; init; }
-    /// <summary>The command and its arguments (operands after the id).</summary>
-    public IReadOnlyList<string> Args { get; init; } = [];
-    public string? ConsoleSocket { get; init; }
-    public bool Tty { get; init; }
-    public string? Cwd { get; init; }
-    public IReadOnlyList<string> Env { get; init; } = [];
-    /// <summary>--user UID[:GID].</summary>
-    public string? User { get; init; }
-    public IReadOnlyList<uint> AdditionalGids { get; init; } = [];
-    public IReadOnlyList<string> Caps { get; init; } = [];
-    public bool NoNewPrivs { get; init; }
-    public bool Detach { get; init; }
-    public string? PidFile { get; init; }
-    public int PreserveFds { get; init; }
-    public bool IgnorePaused { get; init; }
-}
 
 /// <summary>
 /// `exec`: runs one more process in a container. The child of a clone (see CloneChild) joins the container's
@@ -48,14 +26,16 @@ public static class ContainerExec
         ("network", "net", CloneFlags.NewNet), ("cgroup", "cgroup", CloneFlags.NewCgroup), ("mount", "mnt", CloneFlags.NewNs),
     ];
 
-    public static int Exec(StateStore store, string id, ExecOptions options)
+    public static int Exec(StateStore store, ExecOptions options)
     {
+        string id = options.Id;
         var record = store.Load(id);
         string status = store.StatusOf(record);
         if (status == "stopped") throw new RuntimeException($"cannot exec in a stopped container: {id}");
         if (status == "paused" && !options.IgnorePaused) throw new RuntimeException($"cannot exec in a paused container {id} (use --ignore-paused)");
         var spec = BundleConfig.Load(record.Bundle);
-        var process = BuildProcess(spec, options);
+        var process = ExecProcess.Build(options, spec);
+        SecurityLabels.ValidateProcess(process);
         if (process.Terminal == true && options.ConsoleSocket is null) throw new RuntimeException("--tty needs --console-socket to send the terminal to");
         if (options.PreserveFds < 0) throw new RuntimeException($"--preserve-fds {options.PreserveFds} is negative");
 
@@ -166,57 +146,6 @@ public static class ContainerExec
         }
         catch (IOException) { return false; }
     }
-
-    /// <summary>The config's process with exec's flags applied over it (runc's exec), or the --process file.</summary>
-    public static OciProcess BuildProcess(Spec spec, ExecOptions options)
-    {
-        OciProcess process;
-        if (options.ProcessFile is not null)
-        {
-            var info = new FileInfo(options.ProcessFile);
-            if (!info.Exists) throw new RuntimeException($"--process {options.ProcessFile}: no such file");
-            if (info.Length > 4 << 20) throw new RuntimeException($"--process {options.ProcessFile}: larger than 4 MiB");
-            try { process = JsonSerializer.Deserialize(File.ReadAllBytes(options.ProcessFile), RuntimeJsonContext.Default.Process) ?? throw new RuntimeException($"--process {options.ProcessFile}: empty"); }
-            catch (JsonException e) { throw new RuntimeException($"--process {options.ProcessFile}: {e.Message}"); }
-            if (process.Args is not { Count: > 0 }) throw new RuntimeException($"--process {options.ProcessFile}: args is empty");
-            return process;
-        }
-        if (options.Args.Count == 0) throw new RuntimeException("exec: no command given (exec ID COMMAND [ARG...])");
-        var baseProcess = spec.Process!;
-        process = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(baseProcess, RuntimeJsonContext.Default.Process), RuntimeJsonContext.Default.Process)!;
-        process.Args = [.. options.Args];
-        process.Terminal = options.Tty;
-        process.ConsoleSize = null;
-        if (options.Env.Count > 0) process.Env = [.. (process.Env ?? []), .. options.Env];
-        if (options.Cwd is not null) process.Cwd = options.Cwd;
-        if (options.User is not null)
-        {
-            string[] parts = options.User.Split(':');
-            if (parts.Length > 2 || !uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out uint uid)
-                || (parts.Length == 2 && !uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
-                throw new RuntimeException($"--user {options.User}: expected UID[:GID] (numbers)");
-            process.User = new User { Uid = uid, Gid = parts.Length == 2 ? uint.Parse(parts[1], CultureInfo.InvariantCulture) : 0, Umask = process.User.Umask };
-        }
-        if (options.AdditionalGids.Count > 0) process.User.AdditionalGids = [.. options.AdditionalGids];
-        if (options.NoNewPrivs) process.NoNewPrivileges = true;
-        if (options.Caps.Count > 0)
-        {
-            process.Capabilities ??= new Capabilities();
-            foreach (string cap in options.Caps)
-            {
-                if (CapabilityNames.Number(cap) < 0) throw new RuntimeException($"--cap {cap}: unknown capability");
-                string name = cap.StartsWith("CAP_", StringComparison.OrdinalIgnoreCase) ? cap.ToUpperInvariant() : "CAP_" + cap.ToUpperInvariant();
-                process.Capabilities.Bounding = AddTo(process.Capabilities.Bounding, name);
-                process.Capabilities.Effective = AddTo(process.Capabilities.Effective, name);
-                process.Capabilities.Permitted = AddTo(process.Capabilities.Permitted, name);
-                process.Capabilities.Inheritable = AddTo(process.Capabilities.Inheritable, name);
-                process.Capabilities.Ambient = AddTo(process.Capabilities.Ambient, name);
-            }
-        }
-        return process;
-    }
-
-    private static List<string> AddTo(List<string>? set, string name) => set is null ? [name] : set.Contains(name) ? set : [.. set, name];
 
     /// <summary>process.rlimits clamped to this host's hard limits (exec'd processes get the config's limits, as runc gives them).</summary>
     private static List<(int Resource, string Name, ulong Soft, ulong Hard)> ClampedRlimits(OciProcess process)

@@ -1,4 +1,5 @@
 using Skiff.Interop;
+using Skiff.Runtime.Hooks;
 using Skiff.Runtime.State;
 
 namespace Skiff.Runtime.Lifecycle;
@@ -7,7 +8,7 @@ namespace Skiff.Runtime.Lifecycle;
 public static class ContainerOps
 {
     /// <summary>Lets the init exec the program: opens exec.fifo, reads the init's byte, removes the fifo.</summary>
-    public static void Start(StateStore store, string id)
+    public static void Start(StateStore store, string id, RuntimeLog? log = null)
     {
         using var dirLock = store.Lock(id);
         var record = store.Load(id);
@@ -28,6 +29,7 @@ public static class ContainerOps
             Libc.Read(fd, b);
         }
         File.Delete(fifo);
+        HookRunner.RunStage(HookRunner.Poststart, record.Hooks, store.ToOciState(record), log);
     }
 
     public static void Kill(StateStore store, string id, int signal)
@@ -37,16 +39,17 @@ public static class ContainerOps
         Libc.Check(Libc.Kill(record.Pid, signal), $"kill {record.Pid}");
     }
 
-    public static void Delete(StateStore store, string id, bool force)
+    public static void Delete(StateStore store, string id, bool force, RuntimeLog? log = null)
     {
         if (force && !store.Exists(id))
         {
             store.Remove(id);
             return;
         }
+        ContainerRecord record;
         using (var dirLock = store.Lock(id))
         {
-            var record = store.Load(id);
+            record = store.Load(id);
             string status = store.StatusOf(record);
             if (status == "running" && !force) throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}");
             if (status != "stopped")
@@ -55,7 +58,9 @@ public static class ContainerOps
                 WaitGone(record);
             }
         }
+        var state = store.ToOciState(record);
         store.Remove(id);
+        HookRunner.RunStage(HookRunner.Poststop, record.Hooks, state, log);
     }
 
     public static Oci.Runtime.State State(StateStore store, string id) => store.ToOciState(store.Load(id));

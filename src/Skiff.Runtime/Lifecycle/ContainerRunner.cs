@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Skiff.Interop;
+using Skiff.Runtime.Options;
 using Skiff.Runtime.State;
 
 namespace Skiff.Runtime.Lifecycle;
@@ -7,12 +8,13 @@ namespace Skiff.Runtime.Lifecycle;
 /// <summary>`run`: create, start, wait for the container (forwarding signals), delete it; the exit code is the container's.</summary>
 public static class ContainerRunner
 {
-    public static int Run(StateStore store, string id, CreateOptions options, bool detach, Action<string>? warn = null)
+    public static int Run(StateStore store, RunOptions options, RuntimeLog? log = null)
     {
-        using var child = ContainerCreator.Create(store, id, options, warn);
+        string id = options.Create.Id;
+        using var child = ContainerCreator.Create(store, options.Create, log);
         try
         {
-            ContainerOps.Start(store, id);
+            ContainerOps.Start(store, id, log);
         }
         catch
         {
@@ -21,15 +23,11 @@ public static class ContainerRunner
             store.Remove(id);
             throw;
         }
-        if (detach) return 0;
-        try
-        {
-            using var forward = SignalForwarding.To(child.Pid);
-            return child.WaitForExit();
-        }
-        finally
-        {
-            store.Remove(id);
-        }
+        if (options.Detach) return 0;
+        int code;
+        using (SignalForwarding.To(child.Pid)) code = child.WaitForExit();
+        // --keep leaves the stopped container for `delete`; otherwise it is deleted here, poststop hooks included.
+        if (!options.Keep) ContainerOps.Delete(store, id, force: true, log);
+        return code;
     }
 }

@@ -12,6 +12,8 @@ public sealed class ContainerRecord
     [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
     [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
     [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
+    /// <summary>The config's hooks, kept for start (poststart) and delete (poststop): the bundle may change or go meanwhile.</summary>
+    [JsonPropertyName("hooks")] public Oci.Runtime.Hooks? Hooks { get; set; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -89,6 +89,7 @@ public sealed class StateStore(string root)
             Pid = status == "stopped" ? 0 : record.Pid,
             Bundle = record.Bundle,
             Annotations = record.Annotations,
+            Created = record.Created, // verbs: `state` and `list` show when the container was created
         };
     }
 
