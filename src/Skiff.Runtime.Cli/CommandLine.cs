@@ -18,6 +18,10 @@ public sealed class CommandLine
     {
         "root", "log", "log-format", "criu", "rootless", "bundle", "b", "pid-file", "console-socket", "preserve-fds",
         "pidfd-socket", "format", "f",
+        // [cgroups] update and events
+        "resources", "r", "memory", "memory-swap", "memory-reservation", "kernel-memory", "kernel-memory-tcp", "cpu-share", "cpu-shares",
+        "cpu-quota", "cpu-period", "cpu-rt-period", "cpu-rt-runtime", "cpuset-cpus", "cpuset-mems", "pids-limit", "blkio-weight",
+        "l3-cache-schema", "mem-bw-schema", "interval",
     };
 
     public static CommandLine Parse(IReadOnlyList<string> args)

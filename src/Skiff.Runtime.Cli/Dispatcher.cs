@@ -14,6 +14,13 @@ public static class Dispatcher
         "delete" => DeleteCommand.Run(line),
         "run" => RunCommand.Run(line),
         "features" => FeaturesCommand.Run(),
+        // [cgroups] begin
+        "pause" => PauseCommand.Run(line),
+        "resume" => ResumeCommand.Run(line),
+        "update" => UpdateCommand.Run(line),
+        "ps" => PsCommand.Run(line),
+        "events" => EventsCommand.Run(line),
+        // [cgroups] end
         "version" => VersionCommand.Run(),
         "help" => VersionCommand.Help(),
         _ => throw new RuntimeException($"unknown command: {line.Verb}"),

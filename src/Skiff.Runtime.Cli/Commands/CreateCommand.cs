@@ -10,7 +10,7 @@ public static class CreateCommand
     {
         if (line.Flag("console-socket") is not null) throw new RuntimeException("--console-socket: terminals are not supported yet");
         string id = line.Id("create");
-        using var init = ContainerCreator.Create(new StateStore(line.Options.Root), id, line.Flag("bundle", "b") ?? ".", line.Flag("pid-file"));
+        using var init = ContainerCreator.Create(new StateStore(line.Options.Root), id, line.Flag("bundle", "b") ?? ".", line.Flag("pid-file"), line.Options.SystemdCgroup);
         return 0;
     }
 }

@@ -10,6 +10,6 @@ public static class RunCommand
     {
         if (line.Flag("console-socket") is not null) throw new RuntimeException("--console-socket: terminals are not supported yet");
         return ContainerRunner.Run(new StateStore(line.Options.Root), line.Id("run"), line.Flag("bundle", "b") ?? ".",
-            line.Flag("pid-file"), line.Switch("detach", "d"));
+            line.Flag("pid-file"), line.Switch("detach", "d"), line.Options.SystemdCgroup);
     }
 }

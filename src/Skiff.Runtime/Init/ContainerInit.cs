@@ -29,6 +29,8 @@ public static class ContainerInit
             var process = spec.Process!;
             var namespaces = BundleConfig.NamespaceFlags(spec);
             JoinNamespaces(spec);
+            // [cgroups] create put us in the container's cgroup before releasing us: a cgroup namespace made now has it as its root (runc does the same)
+            if ((namespaces & CloneFlags.NewCgroup) != 0) Check(Unshare((int)CloneFlags.NewCgroup), "unshare(CLONE_NEWCGROUP)");
             // A new user namespace, or one we already run in (rootless Skiff runs the runtime inside its own):
             // either way mknod is refused and devices are bind-mounted from the host.
             bool inUserNamespace = (namespaces & CloneFlags.NewUser) != 0 || !UserNamespaceInfo.IsInitial;

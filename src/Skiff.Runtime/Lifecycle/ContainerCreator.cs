@@ -13,7 +13,7 @@ namespace Skiff.Runtime.Lifecycle;
 public static class ContainerCreator
 {
     /// <summary>Creates the container; returns the init (a child of this process, which `run` waits for).</summary>
-    public static CloneChild Create(StateStore store, string id, string bundle, string? pidFile)
+    public static CloneChild Create(StateStore store, string id, string bundle, string? pidFile, bool systemdCgroup = false)
     {
         bundle = Path.GetFullPath(bundle);
         var spec = BundleConfig.Load(bundle);
@@ -24,6 +24,7 @@ public static class ContainerCreator
 
         string dir = store.CreateDir(id);
         CloneChild? child = null;
+        Cgroups.CgroupState? cgroup = null; // [cgroups]
         try
         {
             using var dirLock = store.Lock(id);
@@ -47,13 +48,16 @@ public static class ContainerCreator
                         Path = self,
                         Args = ["skiff-runtime", "init", bundle],
                         Env = [],
-                        NamespaceFlags = namespaces,
+                        NamespaceFlags = namespaces & ~CloneFlags.NewCgroup, // [cgroups] the init unshares it once in its cgroup
                         ParentDeathSignal = Libc.SIGKILL, // the init clears it once ready
                         ExtraFds = [syncWrite.Fd, fifoFd, configFd],
                     });
                 }
                 if ((namespaces & CloneFlags.NewUser) != 0)
                     IdMapWriter.Write(child.Pid, spec.Linux?.UidMappings, spec.Linux?.GidMappings);
+                // [cgroups] begin: the cgroup, its limits and device rules, with the init moved in while it waits
+                cgroup = ContainerCgroups.Create(spec, id, child.Pid, systemdCgroup);
+                // [cgroups] end
                 child.Release();
                 try { SyncMessage.Receive(syncRead.Fd); }
                 catch (RuntimeException)
@@ -71,6 +75,7 @@ public static class ContainerCreator
                 Bundle = bundle,
                 Created = DateTimeOffset.UtcNow,
                 Annotations = spec.Annotations,
+                Cgroup = cgroup, // [cgroups]
             });
             if (pidFile is not null) WritePidFile(pidFile, child.Pid);
             return child;
@@ -82,6 +87,14 @@ public static class ContainerCreator
                 Libc.Kill(child.Pid, Libc.SIGKILL);
                 child.Dispose();
             }
+            // [cgroups] begin: a cgroup made before the failure is removed (the record was not saved yet)
+            if (cgroup is not null && !store.Exists(id))
+            {
+                if (child is not null) { try { Libc.WaitPid(child.Pid, out _); } catch (ErrnoException) { } }
+                try { ContainerCgroups.Destroy(new ContainerRecord { Id = id, Cgroup = cgroup }); }
+                catch (RuntimeException e) { Console.Error.WriteLine($"skiff-runtime: warning: {e.Message}"); }
+            }
+            // [cgroups] end
             store.Remove(id);
             throw;
         }

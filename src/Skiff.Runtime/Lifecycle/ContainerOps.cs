@@ -1,4 +1,5 @@
 using Skiff.Interop;
+using Skiff.Runtime.Cgroups;
 using Skiff.Runtime.State;
 
 namespace Skiff.Runtime.Lifecycle;
@@ -48,10 +49,11 @@ public static class ContainerOps
         {
             var record = store.Load(id);
             string status = store.StatusOf(record);
-            if (status == "running" && !force) throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}");
+            if (status is "running" or "paused" && !force) throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}"); // [cgroups] paused
             if (status != "stopped")
             {
                 Libc.Kill(record.Pid, Libc.SIGKILL);
+                if (status == "paused") CgroupSetup.FromState(record.Cgroup)?.Thaw(); // [cgroups] a frozen v1 task dies once thawed
                 WaitGone(record);
             }
         }

@@ -7,9 +7,9 @@ namespace Skiff.Runtime.Lifecycle;
 /// <summary>`run`: create, start, wait for the container (forwarding signals), delete it; the exit code is the container's.</summary>
 public static class ContainerRunner
 {
-    public static int Run(StateStore store, string id, string bundle, string? pidFile, bool detach)
+    public static int Run(StateStore store, string id, string bundle, string? pidFile, bool detach, bool systemdCgroup = false)
     {
-        using var child = ContainerCreator.Create(store, id, bundle, pidFile);
+        using var child = ContainerCreator.Create(store, id, bundle, pidFile, systemdCgroup);
         try
         {
             ContainerOps.Start(store, id);

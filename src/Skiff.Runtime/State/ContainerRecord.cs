@@ -12,6 +12,9 @@ public sealed class ContainerRecord
     [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
     [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
     [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
+    // [cgroups] begin: where the container's cgroup is (pause, update, ps, events, delete need it)
+    [JsonPropertyName("cgroup")] public Cgroups.CgroupState? Cgroup { get; set; }
+    // [cgroups] end
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
