@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Skiff.Runtime.Cgroups;
+using Skiff.Runtime.Config;
 using Skiff.Runtime.Lifecycle;
 using Skiff.Runtime.State;
 
@@ -28,31 +29,5 @@ public static class EventsCommand
         return 0;
     }
 
-    /// <summary>A Go duration: "5s", "100ms", "1m30s", "1.5h", units ns, us, µs, ms, s, m, h.</summary>
-    public static TimeSpan ParseDuration(string text)
-    {
-        double total = 0;
-        int i = 0;
-        if (text == "0") return TimeSpan.Zero;
-        while (i < text.Length)
-        {
-            int start = i;
-            while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.')) i++;
-            if (start == i || !double.TryParse(text[start..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double n))
-                throw new RuntimeException($"invalid duration \"{text}\"");
-            int u = i;
-            while (i < text.Length && !char.IsAsciiDigit(text[i]) && text[i] != '.') i++;
-            total += text[u..i] switch
-            {
-                "ns" => n / 1e6,
-                "us" or "µs" => n / 1e3,
-                "ms" => n,
-                "s" => n * 1e3,
-                "m" => n * 60e3,
-                "h" => n * 3600e3,
-                _ => throw new RuntimeException($"invalid duration \"{text}\" (units: ns, us, ms, s, m, h)"),
-            };
-        }
-        return TimeSpan.FromMilliseconds(total);
-    }
+    private static TimeSpan ParseDuration(string text) => Units.Duration(text);
 }

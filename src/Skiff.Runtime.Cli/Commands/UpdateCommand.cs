@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Skiff.Oci.Runtime;
+using Skiff.Runtime.Config;
 using Skiff.Runtime.Lifecycle;
 using Skiff.Runtime.State;
 
@@ -66,28 +67,5 @@ public static class UpdateCommand
     private static long Int(string v, string flag) =>
         long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long n) ? n : throw new RuntimeException($"invalid value for --{flag}: {v}");
 
-    /// <summary>runc's units.RAMInBytes: a number with an optional 1024-based unit (b, k, m, g, t, p; "kb", "KiB" too); -1 stays -1.</summary>
-    public static long Bytes(string v, string flag)
-    {
-        if (v == "-1") return -1;
-        string s = v.Trim().ToLowerInvariant();
-        int end = 0;
-        while (end < s.Length && (char.IsAsciiDigit(s[end]) || s[end] == '.')) end++;
-        if (end == 0 || !double.TryParse(s[..end], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double number))
-            throw new RuntimeException($"invalid value for --{flag}: {v}");
-        string unit = s[end..].Trim();
-        if (unit.EndsWith("ib", StringComparison.Ordinal)) unit = unit[..^2];
-        else if (unit.EndsWith('b') && unit.Length == 2) unit = unit[..^1];
-        long multiplier = unit switch
-        {
-            "" or "b" => 1,
-            "k" => 1L << 10,
-            "m" => 1L << 20,
-            "g" => 1L << 30,
-            "t" => 1L << 40,
-            "p" => 1L << 50,
-            _ => throw new RuntimeException($"invalid value for --{flag}: {v} (units: b, k, m, g, t, p)"),
-        };
-        return (long)(number * multiplier);
-    }
+    private static long Bytes(string v, string flag) => Units.Bytes(v, flag);
 }

@@ -145,7 +145,12 @@ public static class ContainerCgroups
         var next = DateTime.UtcNow;
         while (true)
         {
-            if (!StateStore.IsAlive(record)) return;
+            if (!StateStore.IsAlive(record))
+            {
+                // The OOM killer may have been what ended it.
+                if (m.OomKillCount() > kills) emit(new RuntimeEvent { Type = "oom", Id = id });
+                return;
+            }
             var now = DateTime.UtcNow;
             if (now >= next)
             {
