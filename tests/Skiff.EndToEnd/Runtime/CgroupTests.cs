@@ -365,3 +365,58 @@ public class CgroupTests
         return result;
     }
 }
+
+/// <summary>
+/// skiff-runtime as rootless Skiff runs it: uid 0 of a user namespace that an unprivileged user made (here with
+/// unshare --map-root-user as skifftest). Cgroups are used only where delegated.
+/// </summary>
+public class RootlessCgroupTests
+{
+    private const string User = "skifftest";
+
+    private static async Task<RunResult> RunRootlessAsync(TestBundle b, string id)
+    {
+        b.Save();
+        string runtime = Path.Combine(b.Dir, "skiff-runtime");
+        if (!File.Exists(runtime)) File.Copy(RuntimeBinary.Path, runtime);
+        Assert.Equal(0, (await Runner.RunAsync("chown", ["-R", User, b.Dir])).ExitCode);
+        return await Runner.RunAsync("runuser", ["-u", User, "--", "unshare", "--user", "--map-root-user", runtime, "--root", b.StateRoot, "run", "--bundle", b.Dir, id]);
+    }
+
+    [RootFact]
+    public async Task WithoutLimitsAContainerRunsWithoutAWord()
+    {
+        using var b = new TestBundle("echo", "hi");
+        var r = await RunRootlessAsync(b, "r1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal("hi\n", r.Stdout);
+        Assert.Equal("", r.Stderr);
+    }
+
+    [RootFact]
+    public async Task LimitsWhereCgroupsAreNotDelegatedGiveOneWarningAndLimitsWhereTheyAreApply()
+    {
+        // The pids hierarchy delegates a subtree to the user, as an administrator would; memory does not.
+        string name = "skiff-e2e-rootless-" + Guid.NewGuid().ToString("N")[..8];
+        string delegated = Path.Combine("/sys/fs/cgroup/pids", name);
+        if (!Directory.Exists("/sys/fs/cgroup/pids") || !Directory.Exists("/sys/fs/cgroup/memory")) return; // a cgroup v1 host's test
+        Directory.CreateDirectory(delegated);
+        try
+        {
+            Assert.Equal(0, (await Runner.RunAsync("chown", ["-R", User, delegated])).ExitCode);
+            using var b = new TestBundle("sh", "-c", $"grep pids /proc/self/cgroup; cat /sys/fs/cgroup/pids/{name}/c1/pids.max");
+            b.Config["linux"]!["cgroupsPath"] = $"/{name}/c1";
+            b.Config["linux"]!["resources"] = new JsonObject { ["memory"] = new JsonObject { ["limit"] = 67108864 }, ["pids"] = new JsonObject { ["limit"] = 7 } };
+            var r = await RunRootlessAsync(b, "r2");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.Equal("skiff-runtime: warning: resource limits are not supported and ignored: cgroups (memory) are not delegated to this user\n", r.Stderr);
+            // The container is in the delegated cgroup, the root of its cgroup namespace, with the limit.
+            Assert.EndsWith("pids:/\n7\n", r.Stdout, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine(delegated, "c1")), "the container's cgroup is removed with it");
+        }
+        finally
+        {
+            Directory.Delete(delegated);
+        }
+    }
+}
