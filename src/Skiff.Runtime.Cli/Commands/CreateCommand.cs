@@ -13,7 +13,7 @@ public static class CreateCommand
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(o);
         SealIfJoiningPidNamespace(o);
-        using var init = ContainerCreator.Create(new StateStore(global.Root), o, log);
+        using var init = ContainerCreator.Create(new StateStore(global.Root), o, log, global.SystemdCgroup);
         return 0;
     }
 

@@ -11,10 +11,10 @@ public static class KillCommand
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(o);
-        // TODO(lead, cgroups): ContainerOps.Kill takes o.All (signal every process of the container's cgroup). Accepted
-        // meanwhile, and only the init is signalled (in a container with its own pid namespace the kernel kills every
-        // other process once the init dies; a container sharing the host's pid namespace keeps its other processes).
-        ContainerOps.Kill(new StateStore(global.Root), o.Id, o.Signal);
+        var store = new StateStore(global.Root);
+        // --all: every process of the container's cgroup (frozen while signalled, so none forks away), not only the init.
+        if (o.All) ContainerCgroups.KillAll(store, o.Id, o.Signal);
+        else ContainerOps.Kill(store, o.Id, o.Signal);
         return 0;
     }
 }

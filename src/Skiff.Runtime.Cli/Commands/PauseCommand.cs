@@ -1,15 +1,17 @@
+using Skiff.Runtime.Lifecycle;
 using Skiff.Runtime.Options;
+using Skiff.Runtime.State;
 
 namespace Skiff.Runtime.Cli.Commands;
 
-/// <summary>pause: parsed into PauseOptions; carried out by the cgroup manager (helper "cgroups"), merged by the lead.</summary>
+/// <summary>pause ID: freezes every process of the container (cgroup freezer, v1 or v2).</summary>
 public static class PauseCommand
 {
     public static int Run(RuntimeOptions global, PauseOptions o)
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(o);
-        // TODO(cgroups): replace this stub with the real pause.
-        throw new RuntimeException("pause is not supported yet: skiff-runtime does not manage cgroups yet");
+        ContainerCgroups.Pause(new StateStore(global.Root), o.Id);
+        return 0;
     }
 }

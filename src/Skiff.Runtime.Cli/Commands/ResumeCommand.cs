@@ -1,15 +1,17 @@
+using Skiff.Runtime.Lifecycle;
 using Skiff.Runtime.Options;
+using Skiff.Runtime.State;
 
 namespace Skiff.Runtime.Cli.Commands;
 
-/// <summary>resume: parsed into ResumeOptions; carried out by the cgroup manager (helper "cgroups"), merged by the lead.</summary>
+/// <summary>resume ID: thaws a paused container.</summary>
 public static class ResumeCommand
 {
     public static int Run(RuntimeOptions global, ResumeOptions o)
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(o);
-        // TODO(cgroups): replace this stub with the real resume.
-        throw new RuntimeException("resume is not supported yet: skiff-runtime does not manage cgroups yet");
+        ContainerCgroups.Resume(new StateStore(global.Root), o.Id);
+        return 0;
     }
 }

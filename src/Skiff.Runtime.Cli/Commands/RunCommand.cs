@@ -13,6 +13,6 @@ public static class RunCommand
         ArgumentNullException.ThrowIfNull(o);
         CreateCommand.SealIfJoiningPidNamespace(o.Create);
         // o.NoSubreaper needs nothing: the init is run's own child, so run reaps it without being a subreaper.
-        return ContainerRunner.Run(new StateStore(global.Root), o, log);
+        return ContainerRunner.Run(new StateStore(global.Root), o, log, global.SystemdCgroup);
     }
 }

@@ -1,15 +1,18 @@
+using Skiff.Runtime.Lifecycle;
 using Skiff.Runtime.Options;
+using Skiff.Runtime.State;
 
 namespace Skiff.Runtime.Cli.Commands;
 
-/// <summary>update: parsed into UpdateOptions; carried out by the cgroup manager (helper "cgroups"), merged by the lead.</summary>
+/// <summary>update [--resources FILE|-] [resource flags] ID: new limits for a live container.</summary>
 public static class UpdateCommand
 {
     public static int Run(RuntimeOptions global, UpdateOptions o)
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(o);
-        // TODO(cgroups): replace this stub with the real update.
-        throw new RuntimeException("update is not supported yet: skiff-runtime does not manage cgroups yet");
+        if (o.L3CacheSchema is not null || o.MemBwSchema is not null) throw new RuntimeException("--l3-cache-schema, --mem-bw-schema: Intel RDT is not supported");
+        ContainerCgroups.Update(new StateStore(global.Root), o.Id, o.Resources);
+        return 0;
     }
 }

@@ -19,7 +19,7 @@ namespace Skiff.Runtime.Lifecycle;
 public static class ContainerCreator
 {
     /// <summary>Creates the container; returns the init (a child of this process, which `run` waits for).</summary>
-    public static unsafe CloneChild Create(StateStore store, CreateOptions options, RuntimeLog? log = null)
+    public static unsafe CloneChild Create(StateStore store, CreateOptions options, RuntimeLog? log = null, bool systemdCgroup = false)
     {
         string id = options.Id;
         string bundle = Path.GetFullPath(options.Bundle);
@@ -39,6 +39,7 @@ public static class ContainerCreator
 
         string dir = store.CreateDir(id);
         CloneChild? child = null;
+        Cgroups.CgroupState? cgroup = null;
         var held = new List<SafeFd>();
         try
         {
@@ -85,9 +86,10 @@ public static class ContainerCreator
                 },
             });
             initEnd.Dispose();
-            // TODO(lead): the cgroup manager places child.Pid in the container's cgroup here (cgroups branch).
             if ((newNamespaces & CloneFlags.NewUser) != 0)
                 IdMapWriter.Write(child.Pid, spec.Linux?.UidMappings, spec.Linux?.GidMappings);
+            // The cgroup, its limits and device rules, with the init moved in while it waits (before any of its code runs).
+            cgroup = ContainerCgroups.Create(spec, id, child.Pid, systemdCgroup);
             child.Release();
             if (child.LaunchError is { } launch) throw new RuntimeException($"starting the container's init: {launch.Message}");
 
@@ -112,6 +114,7 @@ public static class ContainerCreator
                 Bundle = bundle,
                 Created = DateTimeOffset.UtcNow,
                 Annotations = spec.Annotations,
+                Cgroup = cgroup,
                 Hooks = spec.Hooks is { } h && (h.Poststart is { Count: > 0 } || h.Poststop is { Count: > 0 })
                     ? new Oci.Runtime.Hooks { Poststart = h.Poststart, Poststop = h.Poststop } : null,
             });
@@ -126,6 +129,12 @@ public static class ContainerCreator
                 child.Dispose();
                 try { child.WaitForExit(); }
                 catch (ErrnoException) { /* already reaped */ }
+            }
+            // A cgroup made before the failure is removed here: the record that would lead delete to it was not saved.
+            if (cgroup is not null && !store.Exists(id))
+            {
+                try { ContainerCgroups.Destroy(new ContainerRecord { Id = id, Cgroup = cgroup }); }
+                catch (RuntimeException e) { (log ?? new RuntimeLog()).Warn(e.Message); }
             }
             store.Remove(id);
             throw;

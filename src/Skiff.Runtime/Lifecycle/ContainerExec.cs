@@ -101,7 +101,7 @@ public static class ContainerExec
                     LaunchPlan.AddProcess(p, process, context);
                 },
             });
-            // TODO(lead): the cgroup manager places child.Pid in the container's cgroup here (cgroups branch).
+            ContainerCgroups.Join(record, child.Pid);
             if (process.OomScoreAdj is int adj) File.WriteAllText($"/proc/{child.Pid}/oom_score_adj", adj.ToString(CultureInfo.InvariantCulture));
             child.Release();
             if (child.LaunchError is { } error)

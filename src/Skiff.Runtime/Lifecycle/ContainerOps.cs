@@ -1,4 +1,5 @@
 using Skiff.Interop;
+using Skiff.Runtime.Cgroups;
 using Skiff.Runtime.Hooks;
 using Skiff.Runtime.State;
 
@@ -51,10 +52,11 @@ public static class ContainerOps
         {
             record = store.Load(id);
             string status = store.StatusOf(record);
-            if (status == "running" && !force) throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}");
+            if (status is "running" or "paused" && !force) throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}");
             if (status != "stopped")
             {
                 Libc.Kill(record.Pid, Libc.SIGKILL);
+                if (status == "paused") CgroupSetup.FromState(record.Cgroup)?.Thaw(); // a frozen v1 task dies once thawed
                 WaitGone(record);
             }
         }

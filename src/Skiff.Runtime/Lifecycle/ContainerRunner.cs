@@ -8,10 +8,10 @@ namespace Skiff.Runtime.Lifecycle;
 /// <summary>`run`: create, start, wait for the container (forwarding signals), delete it; the exit code is the container's.</summary>
 public static class ContainerRunner
 {
-    public static int Run(StateStore store, RunOptions options, RuntimeLog? log = null)
+    public static int Run(StateStore store, RunOptions options, RuntimeLog? log = null, bool systemdCgroup = false)
     {
         string id = options.Create.Id;
-        using var child = ContainerCreator.Create(store, options.Create, log);
+        using var child = ContainerCreator.Create(store, options.Create, log, systemdCgroup);
         try
         {
             ContainerOps.Start(store, id, log);

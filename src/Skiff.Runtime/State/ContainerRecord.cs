@@ -14,6 +14,9 @@ public sealed class ContainerRecord
     [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
     /// <summary>The config's hooks, kept for start (poststart) and delete (poststop): the bundle may change or go meanwhile.</summary>
     [JsonPropertyName("hooks")] public Oci.Runtime.Hooks? Hooks { get; set; }
+    // [cgroups] begin: where the container's cgroup is (pause, update, ps, events, delete need it)
+    [JsonPropertyName("cgroup")] public Cgroups.CgroupState? Cgroup { get; set; }
+    // [cgroups] end
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

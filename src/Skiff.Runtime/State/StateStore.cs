@@ -72,10 +72,11 @@ public sealed class StateStore(string root)
     public static bool IsAlive(ContainerRecord record) =>
         ProcStat.Read(record.Pid) is { } s && s.State != 'Z' && s.StartTime == record.PidStartTime;
 
-    /// <summary>created (init waits on exec.fifo), running, or stopped.</summary>
+    /// <summary>created (init waits on exec.fifo), running, paused (its cgroup frozen), or stopped.</summary>
     public string StatusOf(ContainerRecord record)
     {
         if (!IsAlive(record)) return "stopped";
+        if (Lifecycle.ContainerCgroups.IsPaused(record)) return "paused"; // [cgroups]
         return File.Exists(Path.Combine(DirOf(record.Id), FifoName)) ? "created" : "running";
     }
 
@@ -90,12 +91,16 @@ public sealed class StateStore(string root)
             Bundle = record.Bundle,
             Annotations = record.Annotations,
             Created = record.Created, // verbs: `state` and `list` show when the container was created
+            OomKilled = Lifecycle.ContainerCgroups.OomKilled(record), // [cgroups]
         };
     }
 
     public void Remove(string id)
     {
         string dir = DirOf(id);
+        // [cgroups] begin: the container's cgroup goes with it (run, delete, failed create)
+        if (File.Exists(Path.Combine(dir, "state.json"))) Lifecycle.ContainerCgroups.Destroy(Load(id));
+        // [cgroups] end
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
     }
 }

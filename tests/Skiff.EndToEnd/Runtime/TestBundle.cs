@@ -23,6 +23,8 @@ public sealed class TestBundle : IDisposable
         File.Copy("/bin/busybox", Path.Combine(bin, "busybox"));
         foreach (string a in Applets) File.CreateSymbolicLink(Path.Combine(bin, a), "busybox");
         Config = DefaultConfig(args);
+        // [cgroups] an absolute cgroup path of its own: tests never create cgroups under the test runner's own
+        Config["linux"]!["cgroupsPath"] = "/skiff-e2e/" + Path.GetFileName(Dir);
     }
 
     public JsonObject Process => Config["process"]!.AsObject();
