@@ -28,7 +28,7 @@ public static class ContainerResources
             {
                 null => 2 * m,
                 -1 => -1,
-                long s when s < m => throw new EngineException("Minimum memoryswap limit should be larger than memory limit, see usage"),
+                long s when s < m => throw new EngineException("minimum memoryswap limit should be larger than memory limit, see usage"),
                 long s => s,
             };
         }

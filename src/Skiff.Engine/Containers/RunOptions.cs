@@ -19,4 +19,14 @@ public sealed class RunOptions
     public bool? TlsVerify { get; init; }
     /// <summary>--runtime: a name on PATH or a path; null for Skiff's own.</summary>
     public string? Runtime { get; init; }
+    public IReadOnlyList<string> CapAdd { get; init; } = [];
+    public IReadOnlyList<string> CapDrop { get; init; } = [];
+    /// <summary>--privileged: every capability, every host device, no seccomp filter, no masked or read-only paths.</summary>
+    public bool Privileged { get; init; }
+    /// <summary>--security-opt values, as given.</summary>
+    public IReadOnlyList<string> SecurityOpt { get; init; } = [];
+    /// <summary>--read-only: a read-only root, with podman's writable tmpfs on /run, /tmp and /var/tmp.</summary>
+    public bool ReadOnly { get; init; }
+    /// <summary>--memory, --cpus, --pids-limit and friends, as given.</summary>
+    public ResourceFlags Resources { get; init; } = new();
 }

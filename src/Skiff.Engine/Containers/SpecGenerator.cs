@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Skiff.Engine.Security;
 using Skiff.Oci.Image;
 using Skiff.Oci.Runtime;
 
@@ -19,6 +20,12 @@ public sealed class SpecInputs
     public IReadOnlyDictionary<string, string> BindFiles { get; init; } = new Dictionary<string, string>();
     /// <summary>The hard limit of each resource Skiff raises by default, so defaults never exceed what the host allows.</summary>
     public required Func<int, ulong> HardLimit { get; init; }
+    /// <summary>Rootless: no cgroup path of our own (the user's cgroup, used only where delegated).</summary>
+    public bool Rootless { get; init; }
+    /// <summary>The seccomp filter for the container (from the default profile or --security-opt seccomp=PATH); null: none.</summary>
+    public LinuxSeccomp? Seccomp { get; init; }
+    /// <summary>The host's devices, for --privileged (podman gives them all).</summary>
+    public Func<IReadOnlyList<Device>> HostDevices { get; init; } = () => [];
 }
 
 /// <summary>
@@ -29,13 +36,6 @@ public sealed class SpecInputs
 public static class SpecGenerator
 {
     public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-    /// <summary>The capabilities podman 4.3 (Debian 12) gives a container: containers.conf default_capabilities.</summary>
-    public static readonly IReadOnlyList<string> DefaultCapabilities =
-    [
-        "CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_MKNOD", "CAP_NET_BIND_SERVICE",
-        "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT",
-    ];
 
     public static readonly IReadOnlyList<string> MaskedPaths =
     [
@@ -48,14 +48,20 @@ public static class SpecGenerator
         "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
     ];
 
+    /// <summary>containers.conf default_sysctls of podman 4.3: unprivileged ICMP sockets for root in the container.</summary>
+    public static readonly IReadOnlyDictionary<string, string> DefaultSysctls = new Dictionary<string, string> { ["net.ipv4.ping_group_range"] = "0 0" };
+
     public static Spec Generate(RunOptions options, SpecInputs inputs)
     {
         var image = inputs.ImageConfig;
         var args = Arguments(options, image);
         string hostname = options.Hostname ?? inputs.ContainerId[..12];
         var user = inputs.User;
-        bool isRoot = user.Uid == 0;
-        var caps = DefaultCapabilities.ToList();
+        var security = SecurityOptions.Parse(options.SecurityOpt);
+        var caps = CapabilitySet.Resolve(options.CapAdd, options.CapDrop, options.Privileged, user.Uid == 0);
+        var resources = options.Resources.ToResources();
+        if (options.Privileged) resources.Devices = [new DeviceCgroupRule { Allow = true, Access = "rwm" }];
+        var masked = options.Privileged ? [] : MaskedPaths.Concat(security.Mask).Where(p => !Unmasked(p, security.Unmask)).Distinct().ToList();
 
         return new Spec
         {
@@ -65,26 +71,26 @@ public static class SpecGenerator
                 Env = Environment(options, inputs, hostname),
                 Cwd = !string.IsNullOrEmpty(options.WorkingDir) ? options.WorkingDir
                     : !string.IsNullOrEmpty(image?.WorkingDir) ? image.WorkingDir : "/",
-                User = new User { Uid = user.Uid, Gid = user.Gid, AdditionalGids = user.AdditionalGids.Count > 0 ? [.. user.AdditionalGids] : null },
+                User = new User { Uid = user.Uid, Gid = user.Gid, Umask = 0x12, AdditionalGids = user.AdditionalGids.Count > 0 ? [.. user.AdditionalGids] : null },
                 Capabilities = new Capabilities
                 {
-                    Bounding = caps,
-                    Effective = isRoot ? caps : [],
-                    Permitted = isRoot ? caps : [],
-                    Inheritable = [],
-                    Ambient = [],
+                    Bounding = caps.Bounding,
+                    Effective = caps.Effective,
+                    Permitted = caps.Permitted,
+                    Inheritable = caps.Inheritable,
+                    Ambient = caps.Ambient,
                 },
                 Rlimits =
                 [
                     Clamped("RLIMIT_NOFILE", Interop.Libc.RLIMIT_NOFILE, 1048576, inputs.HardLimit),
                     Clamped("RLIMIT_NPROC", Interop.Libc.RLIMIT_NPROC, 4194304, inputs.HardLimit),
                 ],
-                NoNewPrivileges = false,
+                NoNewPrivileges = security.NoNewPrivileges,
                 Terminal = false,
             },
-            Root = new Root { Path = inputs.RootfsPath, Readonly = false },
+            Root = new Root { Path = inputs.RootfsPath, Readonly = options.ReadOnly },
             Hostname = hostname,
-            Mounts = Mounts(inputs.BindFiles),
+            Mounts = Mounts(inputs.BindFiles, options.ReadOnly, options.Privileged),
             Linux = new Linux
             {
                 Namespaces =
@@ -92,11 +98,20 @@ public static class SpecGenerator
                     new Namespace { Type = "pid" }, new Namespace { Type = "network" }, new Namespace { Type = "ipc" },
                     new Namespace { Type = "uts" }, new Namespace { Type = "mount" }, new Namespace { Type = "cgroup" },
                 ],
-                MaskedPaths = [.. MaskedPaths],
-                ReadonlyPaths = [.. ReadonlyPaths],
+                Sysctl = new Dictionary<string, string>(DefaultSysctls),
+                Resources = resources,
+                CgroupsPath = ContainerResources.CgroupsPath(inputs.ContainerId, inputs.Rootless),
+                Devices = options.Privileged ? [.. inputs.HostDevices()] : null,
+                Seccomp = options.Privileged || security.SeccompUnconfined ? null : inputs.Seccomp,
+                MaskedPaths = masked,
+                ReadonlyPaths = options.Privileged ? [] : [.. ReadonlyPaths],
             },
         };
     }
+
+    /// <summary>--security-opt unmask=ALL or a list of paths (podman allows globs at the end: /proc/*).</summary>
+    private static bool Unmasked(string path, IReadOnlyList<string> unmask) =>
+        unmask.Any(u => u == "ALL" || u == path || (u.EndsWith("/*", StringComparison.Ordinal) && path.StartsWith(u[..^1], StringComparison.Ordinal)));
 
     /// <summary>ENTRYPOINT + CMD with podman's precedence: --entrypoint replaces the image's and drops its CMD.</summary>
     public static List<string> Arguments(RunOptions options, ContainerConfig? image)
@@ -182,19 +197,25 @@ public static class SpecGenerator
         return new Rlimit { Type = name, Hard = v, Soft = v };
     }
 
-    private static List<Mount> Mounts(IReadOnlyDictionary<string, string> bindFiles)
+    private static List<Mount> Mounts(IReadOnlyDictionary<string, string> bindFiles, bool readOnly, bool privileged)
     {
+        string ro = privileged ? "rw" : "ro";
         var mounts = new List<Mount>
         {
             new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
-            new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+            new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "noexec", "strictatime", "mode=755", "size=65536k"] },
             new() { Destination = "/dev/pts", Type = "devpts", Source = "devpts", Options = ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
             new() { Destination = "/dev/mqueue", Type = "mqueue", Source = "mqueue", Options = ["nosuid", "noexec", "nodev"] },
-            new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = ["nosuid", "noexec", "nodev", "ro"] },
+            new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = ["nosuid", "noexec", "nodev", ro] },
             new() { Destination = "/dev/shm", Type = "tmpfs", Source = "shm", Options = ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
         };
+        // --read-only keeps podman's --read-only-tmpfs default: writable tmpfs where programs expect to write.
+        if (readOnly)
+            foreach (string dir in new[] { "/run", "/tmp", "/var/tmp" })
+                mounts.Add(new Mount { Destination = dir, Type = "tmpfs", Source = "tmpfs", Options = ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"] });
         foreach (var (dest, src) in bindFiles.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            mounts.Add(new Mount { Destination = dest, Type = "bind", Source = src, Options = ["bind", "rprivate"] });
+            mounts.Add(new Mount { Destination = dest, Type = "bind", Source = src, Options = readOnly ? ["bind", "rprivate", "ro", "nosuid", "noexec", "nodev"] : ["bind", "rprivate"] });
+        mounts.Add(new Mount { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = ["rprivate", "nosuid", "noexec", "nodev", "relatime", ro] });
         return mounts;
     }
 }
