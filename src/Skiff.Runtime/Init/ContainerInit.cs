@@ -2,6 +2,7 @@ using System.Text;
 using Skiff.Interop;
 using Skiff.Oci.Runtime;
 using Skiff.Runtime.Config;
+using Skiff.Runtime.Rootfs;
 using static Skiff.Interop.Libc;
 
 namespace Skiff.Runtime.Init;

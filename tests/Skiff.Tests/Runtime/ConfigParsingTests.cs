@@ -1,6 +1,7 @@
 using Skiff.Interop;
 using Skiff.Runtime;
 using Skiff.Runtime.Config;
+using Skiff.Runtime.Rootfs;
 using Skiff.Runtime.State;
 
 namespace Skiff.Tests.Runtime;

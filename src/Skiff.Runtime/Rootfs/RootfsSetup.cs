@@ -4,7 +4,7 @@ using Skiff.Oci.Runtime;
 using Skiff.Runtime.Config;
 using static Skiff.Interop.Libc;
 
-namespace Skiff.Runtime.Init;
+namespace Skiff.Runtime.Rootfs;
 
 /// <summary>
 /// Builds the container's root inside its new mount namespace, like runc: / made rslave, the

@@ -1,7 +1,7 @@
 using Skiff.Interop;
 using static Skiff.Interop.Libc;
 
-namespace Skiff.Runtime.Init;
+namespace Skiff.Runtime.Rootfs;
 
 /// <summary>mount(2) with errors that name the mount, and the bind-remount that keeps locked flags.</summary>
 internal static class MountCalls

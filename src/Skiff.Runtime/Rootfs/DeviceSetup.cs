@@ -2,7 +2,7 @@ using Skiff.Interop;
 using Skiff.Oci.Runtime;
 using static Skiff.Interop.Libc;
 
-namespace Skiff.Runtime.Init;
+namespace Skiff.Runtime.Rootfs;
 
 /// <summary>
 /// The standard nodes of /dev (null zero full random urandom tty), the devices of the config, and

@@ -1,6 +1,6 @@
 using static Skiff.Interop.Libc;
 
-namespace Skiff.Runtime.Config;
+namespace Skiff.Runtime.Rootfs;
 
 /// <summary>The options of a config.json mount split into mount(2) flags, propagation changes and the data string.</summary>
 public sealed record MountOptions(ulong Flags, bool Bind, bool Recursive, IReadOnlyList<ulong> Propagation, string Data)
