@@ -34,7 +34,11 @@ public static class ContainerInit
             // either way mknod is refused and devices are bind-mounted from the host.
             bool inUserNamespace = (namespaces & CloneFlags.NewUser) != 0 || !UserNamespaceInfo.IsInitial;
             if ((namespaces & CloneFlags.NewNs) == 0) throw new RuntimeException("a mount namespace is required");
-            RootfsSetup.Run(spec, BundleConfig.RootfsOf(spec, bundle), inUserNamespace);
+            // mounts: the three steps of Rootfs/RootfsSetup.cs (MountAll; hooks go here; SwitchRoot; Finish) in one call for now.
+            RootfsSetup.Run(new LinuxMountKernel(), new RootfsRequest
+            {
+                Spec = spec, Rootfs = BundleConfig.RootfsOf(spec, bundle), Bundle = bundle, InUserNamespace = inUserNamespace,
+            });
             if ((namespaces & CloneFlags.NewUts) != 0)
             {
                 if (!string.IsNullOrEmpty(spec.Hostname)) Check(SetHostname(spec.Hostname), "sethostname");

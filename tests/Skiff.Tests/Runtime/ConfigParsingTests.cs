@@ -1,7 +1,6 @@
 using Skiff.Interop;
 using Skiff.Runtime;
 using Skiff.Runtime.Config;
-using Skiff.Runtime.Rootfs;
 using Skiff.Runtime.State;
 
 namespace Skiff.Tests.Runtime;
@@ -45,28 +44,6 @@ public class ConfigParsingTests
     [InlineData("RTMIN-1")]
     [InlineData("-9")]
     public void BadSignalsAreRejected(string text) => Assert.Throws<RuntimeException>(() => Signals.Parse(text));
-
-    [Fact]
-    public void MountOptionsSplitIntoFlagsPropagationAndData()
-    {
-        var o = MountOptions.Parse(["ro", "nosuid", "nodev", "rbind", "rslave", "mode=755", "size=65536k", "tmpcopyup"]);
-        Assert.Equal(Libc.MS_RDONLY | Libc.MS_NOSUID | Libc.MS_NODEV, o.Flags);
-        Assert.True(o.Bind);
-        Assert.True(o.Recursive);
-        Assert.Equal([Libc.MS_SLAVE | Libc.MS_REC], o.Propagation);
-        Assert.Equal("mode=755,size=65536k", o.Data);
-    }
-
-    [Fact]
-    public void LaterOptionsOverrideEarlierOnes()
-    {
-        var o = MountOptions.Parse(["ro", "noexec", "rw", "exec", "bind", "private"]);
-        Assert.Equal(0UL, o.Flags);
-        Assert.True(o.Bind);
-        Assert.False(o.Recursive);
-        Assert.Equal([Libc.MS_PRIVATE], o.Propagation);
-        Assert.Equal("", o.Data);
-    }
 
     [Fact]
     public void ProcStatParsesCommandsWithSpacesAndParentheses()
