@@ -137,11 +137,40 @@ public sealed class LinuxMountKernel : IMountKernel
         string self = Environment.ProcessPath ?? "/proc/self/exe";
         // A child that never runs: it only holds a user namespace while its maps are written and the namespace opened.
         using var child = CloneChild.Start(new CloneStartInfo { Path = self, Args = ["idmap-holder"], Env = [], NamespaceFlags = CloneFlags.NewUser });
-        IdMapWriter.Write(child.Pid, uidMappings, gidMappings);
-        string ns = $"/proc/{child.Pid.ToString(CultureInfo.InvariantCulture)}/ns/user";
-        int fd = OpenAt(AT_FDCWD, ns, O_RDONLY);
-        if (fd < 0) throw Error($"open {ns}");
+        string pid = child.Pid.ToString(CultureInfo.InvariantCulture);
+        // The init runs in the container's pid namespace, where /proc (the host's) names other processes:
+        // a procfs of this process's own pid namespace, never attached anywhere, finds the child.
+        using var proc = OwnProc();
+        if (proc is null) IdMapWriter.Write(child.Pid, uidMappings, gidMappings);
+        else
+        {
+            WriteMap(proc.Fd, $"{pid}/uid_map", IdMapWriter.Format(uidMappings));
+            WriteMap(proc.Fd, $"{pid}/gid_map", IdMapWriter.Format(gidMappings));
+        }
+        string ns = $"{pid}/ns/user";
+        int fd = OpenAt(proc?.Fd ?? AT_FDCWD, proc is null ? "/proc/" + ns : ns, O_RDONLY);
+        if (fd < 0) throw Error($"open /proc/{ns}");
         return new Node("user namespace", NodeKind.Other, new SafeFd(fd));
+    }
+
+    private SafeFd? OwnProc()
+    {
+        if (!_newApi) return null;
+        int fsfd = FsOpen("proc", FSOPEN_CLOEXEC);
+        if (fsfd < 0) return null;
+        using var context = new SafeFd(fsfd);
+        if (FsConfig(fsfd, FSCONFIG_CMD_CREATE, null, null) != 0) return null; // not privileged over this pid namespace
+        int mfd = FsMount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        return mfd < 0 ? null : new SafeFd(mfd);
+    }
+
+    private static void WriteMap(int proc, string path, string map)
+    {
+        int fd = OpenAt(proc, path, O_WRONLY);
+        if (fd < 0) throw Error($"open /proc/{path}");
+        using var handle = new SafeFd(fd);
+        try { WriteAll(fd, Encoding.ASCII.GetBytes(map)); }
+        catch (ErrnoException e) { throw new RuntimeException($"writing /proc/{path}: {StrError(e.Errno)}"); }
     }
 
     public Node MountFilesystem(FilesystemMount fs, Node target)
