@@ -138,8 +138,7 @@ public sealed class RootfsAttackTests : IDisposable
     /// raises the attempts (a future `make stress` should run thousands).
     /// </summary>
     [Theory]
-    [InlineData(RuntimeMode.Root)]
-    [InlineData(RuntimeMode.OldKernel)]
+    [MemberData(nameof(RootfsModes.All), MemberType = typeof(RootfsModes))]
     public async Task SwappingADestinationForALinkWhileMountingNeverReachesTheHost(RuntimeMode mode)
     {
         int attempts = int.TryParse(Environment.GetEnvironmentVariable("SKIFF_STRESS_ITERATIONS"), out int n) ? n : 8;

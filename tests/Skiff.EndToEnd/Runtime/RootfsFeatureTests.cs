@@ -96,6 +96,29 @@ public sealed class RootfsFeatureTests
         Assert.EndsWith("nosymfollow\n", r.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A bind's flags become exactly those asked for (runc's and crun's rule: "ro" on a nosuid source clears
+    /// nosuid), except in a user namespace, where the flags the kernel locked on a more privileged mount are kept.
+    /// </summary>
+    [Theory]
+    [InlineData(false, "ro,relatime")]
+    [InlineData(true, "ro,nosuid,nodev,relatime")]
+    public async Task ABindRemountKeepsTheFlagsAUserNamespaceCannotClear(bool rootless, string options)
+    {
+        using var b = new TestBundle("cat", "/proc/self/mountinfo");
+        string src = Path.Combine(b.Dir, "src");
+        Directory.CreateDirectory(src);
+        b.AddMount("/data", "bind", src, "bind", "ro");
+        b.Save();
+        // The source is a nosuid,nodev tmpfs that exists only in a mount namespace made for this run.
+        string[] argv = [RuntimeBinary.Path, .. b.Global("run", "--bundle", b.Dir, "lk")];
+        string runtime = string.Join(' ', argv.Select(a => $"'{a}'"));
+        string script = $"mount -t tmpfs -o nosuid,nodev tmpfs '{src}' && exec {(rootless ? "unshare --user --map-root-user --mount " : "")}{runtime}";
+        var r = await Runner.RunAsync("unshare", ["--mount", "--propagation", "private", "sh", "-c", script]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(options, Mount(r.Stdout, "/data").Options);
+    }
+
     [Fact]
     public async Task TmpfsSizeAndModeAndUnknownOptionsNamed()
     {
