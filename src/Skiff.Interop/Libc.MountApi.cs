@@ -144,6 +144,9 @@ public static partial class Libc
         public long AtimeSec;
         public uint AtimeNsec;
         public ulong Size;
+        public ulong Ino;
+        public uint DevMajor;
+        public uint DevMinor;
     }
 
     [LibraryImport(Name, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -161,6 +164,7 @@ public static partial class Libc
         result.Uid = *(uint*)(b + 20);
         result.Gid = *(uint*)(b + 24);
         result.Mode = *(ushort*)(b + 28);
+        result.Ino = *(ulong*)(b + 32);
         result.Size = *(ulong*)(b + 40);
         result.AtimeSec = *(long*)(b + 64);
         result.AtimeNsec = *(uint*)(b + 72);
@@ -168,6 +172,8 @@ public static partial class Libc
         result.MtimeNsec = *(uint*)(b + 120);
         result.RdevMajor = *(uint*)(b + 128);
         result.RdevMinor = *(uint*)(b + 132);
+        result.DevMajor = *(uint*)(b + 136);
+        result.DevMinor = *(uint*)(b + 140);
         result.MountId = *(ulong*)(b + 144);
         return 0;
     }

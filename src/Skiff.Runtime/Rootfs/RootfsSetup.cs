@@ -39,6 +39,7 @@ public sealed class RootfsRequest
 /// <item><see cref="SwitchRoot"/>: pivot_root(".", ".") with the old root made rslave and detached; with
 /// <see cref="RootfsRequest.NoPivot"/> the host's proc and sysfs mounts are detached (or covered), and
 /// the root is moved onto / and chroot'ed into.</item>
+/// <item>with process.terminal, <see cref="MountConsole"/>: the pty on /dev/console.</item>
 /// <item><see cref="Finish"/>, inside the new root: linux.rootfsPropagation on "/", linux.sysctl,
 /// readonlyPaths, maskedPaths, a read-only /dev when asked, and root.readonly.</item>
 /// </list>
@@ -147,6 +148,19 @@ public sealed class RootfsSetup : IDisposable
             if (dev is not null) _kernel.AddFlags(dev, MS_RDONLY);
         }
         if (Spec.Root?.Readonly == true) _kernel.AddFlags(root, MS_RDONLY);
+    }
+
+    /// <summary>
+    /// process.terminal: the pty's secondary end (the init opened it) bound on /dev/console, as runc does;
+    /// after <see cref="SwitchRoot"/>. What the image has at /dev/console is replaced, never followed.
+    /// </summary>
+    public void MountConsole(Node ptySecondary)
+    {
+        if (_step < 2) throw new InvalidOperationException("rootfs: MountConsole before SwitchRoot");
+        using var root = _kernel.Open("/") ?? throw new RuntimeException("cannot open the new /");
+        using var dev = _kernel.Resolve(root, "/dev", Create.Directory) ?? throw new RuntimeException("cannot create /dev");
+        using var console = _kernel.CreateFile(dev, "console");
+        using var mount = _kernel.Bind(ptySecondary, console, recursive: false);
     }
 
     public void Dispose()

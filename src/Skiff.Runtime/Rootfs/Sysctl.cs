@@ -54,6 +54,15 @@ public static class Sysctl
         }
     }
 
+    /// <summary>For <see cref="Validate"/> in `create`: whether a namespace file is the network namespace this process runs in (the host's, for the container).</summary>
+    public static bool IsRuntimeNetworkNamespace(string path)
+    {
+        const int AT_FDCWD = -100;
+        if (Interop.Libc.Statx(AT_FDCWD, path, 0, Interop.Libc.STATX_BASIC_STATS, out var target) != 0) return false;
+        if (Interop.Libc.Statx(AT_FDCWD, "/proc/self/ns/net", 0, Interop.Libc.STATX_BASIC_STATS, out var own) != 0) return false;
+        return (target.Ino, target.DevMajor, target.DevMinor) == (own.Ino, own.DevMajor, own.DevMinor);
+    }
+
     /// <summary>
     /// The file under /proc/sys for a key, as sysctl(8) reads it: "." separates, and a "/" in the key stands
     /// for a "." in a name (net.ipv4.conf.eth0/1.forwarding is net/ipv4/conf/eth0.1/forwarding).

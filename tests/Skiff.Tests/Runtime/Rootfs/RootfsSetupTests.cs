@@ -124,6 +124,19 @@ public class RootfsSetupTests
     }
 
     [Fact]
+    public void TheConsoleIsThePtyBoundOnDevConsoleInTheNewRoot()
+    {
+        var k = new RecordingMountKernel();
+        using var setup = new RootfsSetup(k, Request(Config([M("/dev", "tmpfs", "tmpfs")])));
+        using var pty = new Node("/dev/pts/0", NodeKind.Device);
+        setup.MountAll();
+        Assert.Throws<InvalidOperationException>(() => setup.MountConsole(pty));
+        setup.SwitchRoot();
+        setup.MountConsole(pty);
+        Assert.Equal(["pivot_root /", "file /dev/console", "bind /dev/pts/0 on /dev/console"], k.Ops.SkipWhile(o => o != "pivot_root /"));
+    }
+
+    [Fact]
     public void RootlessPodmanShape_SysfsAndDevicesAreBoundFromTheHost()
     {
         // A user namespace that does not own a network namespace cannot mount sysfs: the host's, read-only.

@@ -49,6 +49,15 @@ public class SysctlTests
     }
 
     [Fact]
+    public void TheRuntimesOwnNetworkNamespaceIsRecognisedByItsInode()
+    {
+        Assert.True(Sysctl.IsRuntimeNetworkNamespace("/proc/self/ns/net"));
+        Assert.True(Sysctl.IsRuntimeNetworkNamespace($"/proc/{Environment.ProcessId}/ns/net"));
+        Assert.False(Sysctl.IsRuntimeNetworkNamespace("/proc/self/ns/ipc"));
+        Assert.False(Sysctl.IsRuntimeNetworkNamespace("/nonexistent"));
+    }
+
+    [Fact]
     public void KernelHostnameMustAgreeWithTheHostnameField()
     {
         var spec = With("kernel.hostname", "a", "uts");
