@@ -412,6 +412,7 @@ public sealed class RootfsSetup : IDisposable
         var mounts = MountInfo.Parse(_kernel.ReadFile("/proc/self/mountinfo") ?? "")
             .Where(m => m.FsType is "proc" or "sysfs")
             .Where(m => m.MountPoint != rootfs && !m.MountPoint.StartsWith(rootfs + "/", StringComparison.Ordinal))
+            .OrderBy(m => m.FsType == "proc" ? 1 : 0) // proc last: a kernel without the new mount API reaches mounts through /proc/self/fd
             .ToList();
         foreach (var m in mounts)
         {

@@ -161,14 +161,14 @@ public class RootfsSetupTests
     }
 
     [Fact]
-    public void NoPivotDetachesTheHostsProcAndSysThenMovesTheRoot()
+    public void NoPivotDetachesTheHostsProcAndSysThenMovesTheRoot() // proc last: older kernels reach mounts through /proc/self/fd
     {
         var k = new RecordingMountKernel
         {
             Fail = op => op == "detach /sys" ? Errno.EPERM : 0,
         };
         k.Host["/proc"] = NodeKind.Directory;
-        k.Files["/proc/self/mountinfo"] = "22 1 254:0 / / rw - ext4 /dev/vda rw\n23 22 0:21 / /sys rw - sysfs sysfs rw\n24 22 0:22 / /proc rw - proc proc rw\n25 22 0:23 / /rootfs/proc rw - proc proc rw\n";
+        k.Files["/proc/self/mountinfo"] = "22 1 254:0 / / rw - ext4 /dev/vda rw\n24 22 0:22 / /proc rw - proc proc rw\n23 22 0:21 / /sys rw - sysfs sysfs rw\n25 22 0:23 / /rootfs/proc rw - proc proc rw\n";
         Run(Config([]), kernel: k, noPivot: true);
         Assert.Equal(["propagation /sys rslave", "detach /sys", "mount tmpfs tmpfs on /sys", "propagation /proc rslave", "detach /proc", "move / on / and chroot"],
             k.Ops.SkipWhile(o => o != "propagation /sys rslave"));
