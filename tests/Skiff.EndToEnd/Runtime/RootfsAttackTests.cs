@@ -65,6 +65,24 @@ public sealed class RootfsAttackTests : IDisposable
         AssertHostUntouched();
     }
 
+    /// <summary>
+    /// Once the container's /proc is mounted, /proc/self/root is the init's root: before pivot_root, the host's.
+    /// A destination through it is refused (openat2 RESOLVE_NO_MAGICLINKS), or, where the walk reads the link,
+    /// taken as the path it names inside the root; the host's directory never gets the mount point.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RootfsModes.All), MemberType = typeof(RootfsModes))]
+    public async Task AMountDestinationThroughAProcMagicLinkNeverReachesTheHost(RuntimeMode mode)
+    {
+        using var b = new TestBundle("cat", "/proc/self/mountinfo");
+        File.CreateSymbolicLink(Path.Combine(b.Rootfs(), "magic"), "/proc/self/root" + _host);
+        b.AddMount("/magic/made", "tmpfs", "tmpfs", "size=1m"); // after the bundle's /proc
+        var r = await b.Run(mode);
+        if (r.ExitCode != 0) Assert.Contains("/proc magic link", r.Stderr, StringComparison.Ordinal);
+        else Assert.Contains(RootfsModes.MountInfo(r.Stdout), m => m.MountPoint == _host + "/made");
+        AssertHostUntouched();
+    }
+
     [Theory]
     [MemberData(nameof(RootfsModes.All), MemberType = typeof(RootfsModes))]
     public async Task AnImageWhoseDevIsALinkOutOfTheRootGetsItsDevInside(RuntimeMode mode)
