@@ -93,7 +93,7 @@ public sealed class RootfsSetup : IDisposable
             _kernel.SetPropagation(slash, propagation);
         using var rootfs = _kernel.Open(_request.Rootfs) ?? throw new RuntimeException($"root.path {_request.Rootfs} does not exist");
         if (rootfs.Kind != NodeKind.Directory) throw new RuntimeException($"root.path {_request.Rootfs} is not a directory");
-        MakeParentPrivate(rootfs);
+        MakeParentPrivate();
         _root = _kernel.Bind(rootfs, rootfs, recursive: true).Named("/");
 
         var mounts = Spec.Mounts ?? [];
@@ -170,7 +170,7 @@ public sealed class RootfsSetup : IDisposable
     }
 
     /// <summary>pivot_root refuses a new root whose parent mount is shared (linux.rootfsPropagation shared), as binds from it would propagate out.</summary>
-    private void MakeParentPrivate(Node rootfs)
+    private void MakeParentPrivate()
     {
         string? text = _kernel.ReadFile("/proc/self/mountinfo");
         if (text is null) return;
@@ -244,15 +244,9 @@ public sealed class RootfsSetup : IDisposable
         using var target = Target(dest, kind == NodeKind.Directory ? Create.Directory : Create.File);
         CheckProc(dest, target, source ?? prepared);
         Node mount;
-        if (o.Idmap)
-        {
-            var tree = prepared ?? IdmappedMounts.Make(_kernel, m, dest, source!, o);
-            mount = _kernel.Attach(tree, target);
-        }
-        else
-        {
-            mount = _kernel.Bind(source!, target, o.Recursive);
-        }
+        if (prepared is not null) mount = _kernel.Attach(prepared, target);
+        else if (o.Idmap) mount = _kernel.Attach(IdmappedMounts.Make(_kernel, m, dest, source!, o), target);
+        else mount = _kernel.Bind(source!, target, o.Recursive);
         if ((o.Flags & MountOptions.PerMountFlags) != 0) _kernel.SetFlags(mount, o.Flags & MountOptions.PerMountFlags);
         return mount;
     }
