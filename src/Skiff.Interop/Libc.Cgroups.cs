@@ -7,7 +7,7 @@ namespace Skiff.Interop;
 public static partial class Libc
 {
     /// <summary>statfs(2) f_type values that tell the cgroup layout apart.</summary>
-    public const long TMPFS_MAGIC = 0x01021994, CGROUP_SUPER_MAGIC = 0x27e0eb, CGROUP2_SUPER_MAGIC = 0x63677270;
+
 
     public const int EFD_CLOEXEC = 0x80000;
     public const int IN_CLOEXEC = 0x80000, IN_NONBLOCK = 0x800, IN_MODIFY = 0x2;

@@ -32,21 +32,15 @@ public static class RuntimeFeatures
         },
     };
 
-    // PLUG (cgroups): the cgroup manager's modes. Today the runtime manages no cgroup at all.
-    private static CgroupFeatures Cgroup() => new() { V1 = false, V2 = false, Systemd = false, SystemdUser = false, Rdma = false };
+    // The cgroup managers: cgroupfs on v1, v2 and hybrid hosts; systemd where it runs (system instance only); rdma limits.
+    private static CgroupFeatures Cgroup() => new() { V1 = true, V2 = true, Systemd = true, SystemdUser = false, Rdma = true };
 
     // PLUG (seccomp): the compiler's actions, operators, architectures and flags. Today no filter is installed.
     private static SeccompFeatures Seccomp() => new() { Enabled = false, Actions = [], Operators = [], Archs = [], KnownFlags = [], SupportedFlags = [] };
 
-    // PLUG (mounts): the options Config/MountOptions.cs interprets today (flags, propagation, bind).
-    private static List<string> MountOptionNames() =>
-    [
-        "async", "atime", "bind", "dev", "diratime", "dirsync", "exec", "lazytime", "mand", "noatime", "nodev", "nodiratime",
-        "noexec", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private", "rbind",
-        "relatime", "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "slave",
-        "strictatime", "suid", "symfollow", "sync", "unbindable",
-    ];
+    // The options Rootfs/MountOptions.cs interprets (flags, recursive flags, propagation, bind, idmap, tmpcopyup).
+    private static List<string> MountOptionNames() => [.. Rootfs.MountOptions.Known.Distinct().Order(StringComparer.Ordinal)];
 
-    // PLUG (mounts): idmapped mounts ("idmap" options, uidMappings/gidMappings on a mount). Not yet.
-    private static bool IdmappedMounts() => false;
+    // Idmapped mounts ("idmap"/"ridmap" with uidMappings/gidMappings on the mount) where the kernel has mount_setattr.
+    private static bool IdmappedMounts() => true;
 }

@@ -83,10 +83,12 @@ public static class ExecutableLookup
 
     private static Verdict CheckInRoot(int rootFd, string path)
     {
-        int fd = Skiff.Interop.Libc.Openat2(rootFd, path, Skiff.Interop.Libc.O_PATH);
-        if (fd < 0) return Verdict.Missing;
-        using var handle = new SafeFd(fd);
-        string self = $"/proc/self/fd/{fd}";
+        SafeFd? found;
+        try { found = Rootfs.InRootResolver.Resolve(rootFd, path); }
+        catch (Exception e) when (e is IOException or RuntimeException) { return Verdict.Missing; }
+        if (found is null) return Verdict.Missing;
+        using var handle = found;
+        string self = $"/proc/self/fd/{handle.Fd}";
         if (Directory.Exists(self)) return Verdict.Directory;
         UnixFileMode mode = File.GetUnixFileMode(self);
         const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;

@@ -5,6 +5,7 @@ using Skiff.Oci.Runtime;
 using Skiff.Runtime.Config;
 using Skiff.Runtime.Hooks;
 using Skiff.Runtime.Processes;
+using Skiff.Runtime.Rootfs;
 using static Skiff.Interop.Libc;
 
 namespace Skiff.Runtime.Init;
@@ -40,6 +41,7 @@ public static class ContainerInit
         string fifoPath;
         Spec spec;
         Oci.Runtime.State state;
+        var prepared = new Dictionary<int, Node>();
         try
         {
             using var setupMessage = channel.Receive() ?? throw new RuntimeException("create went away before sending the setup");
@@ -50,8 +52,11 @@ public static class ContainerInit
             fifo = setupMessage.TakeFd(1);
             fifoPath = $"/proc/self/fd/{fifo.Fd}";
             SafeFd? listener = setup.SeccompListener ? setupMessage.TakeFd(2) : null;
+            int next = setup.SeccompListener ? 3 : 2;
+            foreach (int index in setup.IdmappedMounts ?? [])
+                prepared[index] = IdmappedMounts.FromDescriptor(setupMessage.TakeFd(next++), spec.Mounts![index].Destination);
             state = new Oci.Runtime.State { Id = setup.Id, Status = "creating", Pid = setup.Pid, Bundle = setup.Bundle, Annotations = spec.Annotations };
-            program = Prepare(spec, setup, state, channel, listener);
+            program = Prepare(spec, setup, state, channel, listener, prepared);
         }
         catch (Exception e)
         {
@@ -85,7 +90,8 @@ public static class ContainerInit
         _ => (1, e.Message),
     };
 
-    private static SyscallProgram Prepare(Spec spec, InitSetup setup, Oci.Runtime.State state, InitChannel channel, SafeFd? listener)
+    private static SyscallProgram Prepare(Spec spec, InitSetup setup, Oci.Runtime.State state, InitChannel channel, SafeFd? listener,
+        Dictionary<int, Node> preparedMounts)
     {
         var process = spec.Process!;
         ulong namespaces = BundleConfig.NamespaceFlags(spec);
@@ -94,24 +100,30 @@ public static class ContainerInit
         bool inUserNamespace = (namespaces & CloneFlags.NewUser) != 0 || BundleConfig.JoinsNamespace(spec, "user") || !UserNamespaceInfo.IsInitial;
         string rootfs = BundleConfig.RootfsOf(spec, setup.Bundle);
 
-        RootfsSetup.Prepare(spec, rootfs, inUserNamespace);
+        using var root = new RootfsSetup(new LinuxMountKernel(), new RootfsRequest
+        {
+            Spec = spec, Rootfs = rootfs, Bundle = setup.Bundle, InUserNamespace = inUserNamespace, NoPivot = setup.NoPivot,
+            PreparedMounts = preparedMounts,
+        });
+        root.MountAll();
         if (spec.Hooks is { } hooks && (hooks.Prestart is { Count: > 0 } || hooks.CreateRuntime is { Count: > 0 }))
             AskCreateToRunHooks(channel, "createRuntime");
         HookRunner.RunStage(HookRunner.CreateContainer, spec.Hooks, state, log: null);
-        RootfsSetup.Pivot(rootfs);
-        RootfsSetup.Finish(spec);
+        root.SwitchRoot();
+        SafeFd? terminal = null;
+        if (process.Terminal == true)
+        {
+            if (!setup.ConsoleSocket) throw new RuntimeException("process.terminal is true but create was given no --console-socket to send the terminal to");
+            terminal = OpenTerminal(process, channel);
+            root.MountConsole(new Node($"/dev/pts/{PtyNumberOf(terminal)}", NodeKind.Device, new SafeFd(terminal.Fd, ownsHandle: false)));
+        }
+        root.Finish();
         if ((namespaces & CloneFlags.NewUts) != 0)
         {
             if (!string.IsNullOrEmpty(spec.Hostname)) Check(SetHostname(spec.Hostname), "sethostname");
             if (!string.IsNullOrEmpty(spec.Domainname)) Check(SetDomainname(spec.Domainname), "setdomainname");
         }
 
-        SafeFd? terminal = null;
-        if (process.Terminal == true)
-        {
-            if (!setup.ConsoleSocket) throw new RuntimeException("process.terminal is true but create was given no --console-socket to send the terminal to");
-            terminal = OpenTerminal(process, channel);
-        }
         string executable = ExecutableLookup.Resolve("/", process.Args![0], process.Env);
         var cwd = OpenWorkingDirectory(process.Cwd);
         if (process.OomScoreAdj is int adj) File.WriteAllText("/proc/self/oom_score_adj", adj.ToString(CultureInfo.InvariantCulture));
@@ -141,6 +153,10 @@ public static class ContainerInit
         if (failure.Length > 0) throw new RuntimeException(failure);
     }
 
+    /// <summary>N of /dev/pts/N, read back from the slave's link in /proc.</summary>
+    private static string PtyNumberOf(SafeFd slave) =>
+        Path.GetFileName(File.ResolveLinkTarget($"/proc/self/fd/{slave.Fd}", false)?.ToString() ?? "0");
+
     /// <summary>A pty in the container's own devpts: the master goes to create (for --console-socket), the slave is returned.</summary>
     private static SafeFd OpenTerminal(Oci.Runtime.Process process, InitChannel channel)
     {
@@ -160,28 +176,21 @@ public static class ContainerInit
     {
         if (!cwd.StartsWith('/')) throw new RuntimeException($"process.cwd {cwd} is not an absolute path");
         using var root = OpenFd("/", O_PATH | O_DIRECTORY);
-        int fd = Openat2(root.Fd, cwd, O_PATH | O_DIRECTORY);
-        if (fd >= 0) return new SafeFd(fd);
-        int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-        if (errno != Errno.ENOENT) throw new RuntimeException($"process.cwd {cwd}: {StrError(errno)}");
-        // Create the missing components one at a time, each in its parent as resolved inside the root.
-        var parts = cwd.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        for (int i = 1; i <= parts.Length; i++)
+        try
         {
-            string prefix = "/" + string.Join('/', parts[..i]);
-            int existing = Openat2(root.Fd, prefix, O_PATH | O_DIRECTORY);
-            if (existing >= 0) { Close(existing); continue; }
-            if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Errno.ENOENT)
-                throw new RuntimeException($"process.cwd {cwd}: {prefix}: {StrError(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
-            int parent = Openat2(root.Fd, "/" + string.Join('/', parts[..(i - 1)]), O_PATH | O_DIRECTORY);
-            if (parent < 0) throw new RuntimeException($"process.cwd {cwd}: {StrError(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
-            using var parentFd = new SafeFd(parent);
-            if (MkdirAt(parent, parts[i - 1], 0x1ed) != 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Errno.EEXIST)
-                throw new RuntimeException($"process.cwd {cwd}: creating {prefix}: {StrError(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
+            var dir = InRootResolver.Resolve(root.Fd, cwd, Create.Directory)
+                ?? throw new RuntimeException($"process.cwd {cwd}: no such directory");
+            if (InRootResolver.KindOf(dir.Fd) != NodeKind.Directory)
+            {
+                dir.Dispose();
+                throw new RuntimeException($"process.cwd {cwd}: not a directory");
+            }
+            return dir;
         }
-        fd = Openat2(root.Fd, cwd, O_PATH | O_DIRECTORY);
-        if (fd < 0) throw new RuntimeException($"process.cwd {cwd}: {StrError(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
-        return new SafeFd(fd);
+        catch (Exception e) when (e is IOException || (e is RuntimeException && !e.Message.StartsWith("process.cwd", StringComparison.Ordinal)))
+        {
+            throw new RuntimeException($"process.cwd {cwd}: {e.Message}");
+        }
     }
 
     /// <summary>

@@ -38,6 +38,8 @@ public sealed class InitSetup
     [JsonPropertyName("consoleSocket")] public bool ConsoleSocket { get; set; }
     /// <summary>A seccomp listener socket (connected by create to linux.seccomp.listenerPath) is among the fds.</summary>
     [JsonPropertyName("seccompListener")] public bool SeccompListener { get; set; }
+    /// <summary>Indexes in config.mounts of the idmapped trees create prepared; their fds follow the others, in this order.</summary>
+    [JsonPropertyName("idmappedMounts")] public List<int>? IdmappedMounts { get; set; }
 }
 
 public sealed class InitError

@@ -4,6 +4,7 @@ using Skiff.Interop.Launch;
 using Skiff.Runtime.Config;
 using Skiff.Runtime.Hooks;
 using Skiff.Runtime.Options;
+using Skiff.Runtime.Rootfs;
 using Skiff.Runtime.Init;
 using Skiff.Runtime.State;
 
@@ -26,6 +27,7 @@ public static class ContainerCreator
         var spec = BundleConfig.Load(bundle);
         HookRunner.Validate(spec.Hooks);
         SecurityLabels.Validate(spec);
+        Sysctl.Validate(spec, Sysctl.IsRuntimeNetworkNamespace);
         if (options.PreserveFds < 0) throw new RuntimeException($"--preserve-fds {options.PreserveFds} is negative");
         if (spec.Process!.Terminal == true && options.ConsoleSocket is null)
             throw new RuntimeException("process.terminal is true: give --console-socket to receive the terminal");
@@ -93,13 +95,21 @@ public static class ContainerCreator
             child.Release();
             if (child.LaunchError is { } launch) throw new RuntimeException($"starting the container's init: {launch.Message}");
 
+            // Under a user namespace of its own the init may not idmap the host's mounts: create does, and passes the trees.
+            var idmapped = (newNamespaces & CloneFlags.NewUser) != 0 || joinsUser
+                ? IdmappedMounts.Prepare(new LinuxMountKernel(), spec, bundle) : [];
+            foreach (var node in idmapped.Values) held.Add(node.Fd!);
             var setup = new InitSetup
             {
                 Id = id, Bundle = bundle, Pid = child.Pid, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
                 PreserveFds = options.PreserveFds, ConsoleSocket = options.ConsoleSocket is not null, SeccompListener = listenerFd is not null,
+                IdmappedMounts = idmapped.Count > 0 ? [.. idmapped.Keys.Order()] : null,
             };
-            if (listenerFd is not null) channel.Send(InitMessageKind.Setup, setup, InitJsonContext.Default.InitSetup, configFd.Fd, fifoFd.Fd, listenerFd.Fd);
-            else channel.Send(InitMessageKind.Setup, setup, InitJsonContext.Default.InitSetup, configFd.Fd, fifoFd.Fd);
+            var setupFds = new List<int> { configFd.Fd, fifoFd.Fd };
+            if (listenerFd is not null) setupFds.Add(listenerFd.Fd);
+            setupFds.AddRange(idmapped.OrderBy(kv => kv.Key).Select(kv => kv.Value.Fd!.Fd));
+            if (setupFds.Count > Libc.MaxFdsPerMessage) throw new RuntimeException($"too many idmapped mounts ({idmapped.Count}): at most {Libc.MaxFdsPerMessage - 3}");
+            channel.Send(InitMessageKind.Setup, setup, InitJsonContext.Default.InitSetup, [.. setupFds]);
             ServeUntilReady(channel, child, options, spec, new Oci.Runtime.State
             {
                 Id = id, Status = "creating", Pid = child.Pid, Bundle = bundle, Annotations = spec.Annotations,

@@ -46,9 +46,13 @@ public static class ContainerExec
             // The container's root as its init sees it; everything inside is resolved by the kernel from there.
             var root = Hold(held, OpenFromProc(pid, "root", Libc.O_PATH | Libc.O_DIRECTORY));
             string executable = ExecutableLookup.Resolve(root.Fd, process.Args![0], process.Env);
-            int cwd = Libc.Openat2(root.Fd, process.Cwd, Libc.O_PATH | Libc.O_DIRECTORY);
-            if (cwd < 0) throw new RuntimeException($"the working directory {process.Cwd} in container {id}: {Libc.StrError(Marshal.GetLastPInvokeError())}");
-            var cwdFd = Hold(held, new SafeFd(cwd));
+            SafeFd? cwd;
+            try { cwd = Rootfs.InRootResolver.Resolve(root.Fd, process.Cwd); }
+            catch (Exception e) when (e is IOException or RuntimeException) { throw new RuntimeException($"the working directory {process.Cwd} in container {id}: {e.Message}"); }
+            if (cwd is null) throw new RuntimeException($"the working directory {process.Cwd} in container {id}: no such directory");
+            var cwdFd = Hold(held, cwd);
+            if (Rootfs.InRootResolver.KindOf(cwdFd.Fd) != Rootfs.NodeKind.Directory)
+                throw new RuntimeException($"the working directory {process.Cwd} in container {id}: not a directory");
 
             var joins = new List<(string Type, ulong Flag, SafeFd Fd)>();
             SafeFd? pidNamespace = null;
@@ -68,7 +72,9 @@ public static class ContainerExec
             SafeFd? slave = null;
             if (process.Terminal == true)
             {
-                using var master = Libc.OpenInRoot(root.Fd, "/dev/pts/ptmx", Libc.O_RDWR | Libc.O_NOCTTY);
+                using var ptmx = Rootfs.InRootResolver.Resolve(root.Fd, "/dev/pts/ptmx")
+                    ?? throw new RuntimeException($"container {id} has no /dev/pts/ptmx for a terminal");
+                using var master = Libc.OpenFd($"/proc/self/fd/{ptmx.Fd}", Libc.O_RDWR | Libc.O_NOCTTY);
                 slave = Hold(held, Libc.OpenPtySlave(master.Fd));
                 if (process.ConsoleSize is { } size) Libc.SetWindowSize(slave.Fd, (ushort)size.Height, (ushort)size.Width);
                 ConsoleSocket.Send(options.ConsoleSocket!, master);

@@ -406,7 +406,8 @@ public class RootlessCgroupTests
         try
         {
             Assert.Equal(0, (await Runner.RunAsync("chown", ["-R", User, delegated])).ExitCode);
-            using var b = new TestBundle("sh", "-c", $"grep pids /proc/self/cgroup; cat /sys/fs/cgroup/pids/{name}/c1/pids.max");
+            // The container's /sys/fs/cgroup/pids is its own cgroup (the root of its cgroup namespace).
+            using var b = new TestBundle("sh", "-c", "grep pids /proc/self/cgroup; cat /sys/fs/cgroup/pids/pids.max");
             b.Config["linux"]!["cgroupsPath"] = $"/{name}/c1";
             b.Config["linux"]!["resources"] = new JsonObject { ["memory"] = new JsonObject { ["limit"] = 67108864 }, ["pids"] = new JsonObject { ["limit"] = 7 } };
             var r = await RunRootlessAsync(b, "r2");

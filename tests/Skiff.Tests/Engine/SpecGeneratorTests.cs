@@ -79,7 +79,7 @@ public sealed class SpecGeneratorTests
         Assert.Empty(spec.Process.Capabilities!.Effective!);
         Assert.Contains("CAP_CHOWN", spec.Process.Capabilities.Bounding!);
         Assert.Equal(["pid", "network", "ipc", "uts", "mount", "cgroup"], spec.Linux!.Namespaces!.Select(n => n.Type));
-        Assert.Equal(["/proc", "/dev", "/dev/pts", "/dev/mqueue", "/sys", "/dev/shm"], spec.Mounts!.Select(m => m.Destination));
+        Assert.Equal(["/proc", "/dev", "/dev/pts", "/dev/mqueue", "/sys", "/dev/shm", "/sys/fs/cgroup"], spec.Mounts!.Select(m => m.Destination));
         Assert.Contains("ro", spec.Mounts!.Single(m => m.Destination == "/sys").Options!);
         Assert.Equal("/merged", spec.Root!.Path);
     }

@@ -46,28 +46,6 @@ public class ConfigParsingTests
     public void BadSignalsAreRejected(string text) => Assert.Throws<RuntimeException>(() => Signals.Parse(text));
 
     [Fact]
-    public void MountOptionsSplitIntoFlagsPropagationAndData()
-    {
-        var o = MountOptions.Parse(["ro", "nosuid", "nodev", "rbind", "rslave", "mode=755", "size=65536k", "tmpcopyup"]);
-        Assert.Equal(Libc.MS_RDONLY | Libc.MS_NOSUID | Libc.MS_NODEV, o.Flags);
-        Assert.True(o.Bind);
-        Assert.True(o.Recursive);
-        Assert.Equal([Libc.MS_SLAVE | Libc.MS_REC], o.Propagation);
-        Assert.Equal("mode=755,size=65536k", o.Data);
-    }
-
-    [Fact]
-    public void LaterOptionsOverrideEarlierOnes()
-    {
-        var o = MountOptions.Parse(["ro", "noexec", "rw", "exec", "bind", "private"]);
-        Assert.Equal(0UL, o.Flags);
-        Assert.True(o.Bind);
-        Assert.False(o.Recursive);
-        Assert.Equal([Libc.MS_PRIVATE], o.Propagation);
-        Assert.Equal("", o.Data);
-    }
-
-    [Fact]
     public void ProcStatParsesCommandsWithSpacesAndParentheses()
     {
         string line = "1234 (we ird) (name) S 1 1234 1234 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10 18446744073709551615";

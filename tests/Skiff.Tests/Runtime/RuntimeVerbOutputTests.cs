@@ -7,6 +7,7 @@ using Skiff.Runtime;
 using Skiff.Runtime.Cli.Commands;
 using Skiff.Runtime.Config;
 using Skiff.Runtime.Options;
+using Skiff.Runtime.Rootfs;
 using Skiff.Runtime.State;
 using Skiff.TestSupport;
 
@@ -206,7 +207,7 @@ public sealed class RuntimeVerbOutputTests : IDisposable
         foreach (string option in f.MountOptions!)
         {
             var parsed = MountOptions.Parse([option]);
-            Assert.True(parsed.Data.Length == 0, $"{option} is listed but passed to the kernel as data");
+            Assert.True(parsed.Data.Count == 0, $"{option} is listed but passed to the kernel as data");
         }
         // Namespaces listed are the ones a config may ask for.
         foreach (string ns in f.Linux!.Namespaces!)
