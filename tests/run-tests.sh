@@ -9,9 +9,16 @@ export SKIFF_OUT=$out
 rc=0
 projects=(tests/Skiff.Tests)
 [ "$which" = all ] && projects+=(tests/Skiff.EndToEnd)
+aborted=0
 for p in "${projects[@]}"; do
-  dotnet test "$p" -c Release --nologo --logger "trx;LogFilePrefix=$(basename "$p")" --logger "console;verbosity=minimal" \
-    --results-directory "$results" || rc=1
+  # --blame: if the test host crashes, the run is aborted and the test that was running is named.
+  dotnet test "$p" -c Release --nologo --blame --logger "trx;LogFilePrefix=$(basename "$p")" --logger "console;verbosity=minimal" \
+    --results-directory "$results" 2>&1 | tee "$results/$(basename "$p").log" || rc=1
+  if grep -q "Test Run Aborted\|test run was aborted" "$results/$(basename "$p").log"; then
+    aborted=$((aborted + 1))
+    echo "ABORTED: $(basename "$p"): the test host crashed; the tests it was running:" >>"$results/failed.txt"
+    grep -A5 "host process exited unexpectedly\|while executing following test" "$results/$(basename "$p").log" | sed 's/^/  /' >>"$results/failed.txt"
+  fi
 done
 passed=0 failed=0 skipped=0
 for f in "$results"/*.trx; do
@@ -25,6 +32,6 @@ for f in "$results"/*.trx; do
 done
 [ -s "$results/failed.txt" ] && cat "$results/failed.txt"
 rm -rf "$results"
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ] || rc=1
+echo "$passed passed, $failed failed, $skipped skipped$([ "$aborted" -gt 0 ] && echo ", $aborted test run(s) aborted")"
+[ "$failed" -eq 0 ] && [ "$aborted" -eq 0 ] || rc=1
 exit $rc
