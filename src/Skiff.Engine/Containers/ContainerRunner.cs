@@ -78,6 +78,9 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
                 EnvFileLines = envFileLines,
                 BindFiles = bindFiles,
                 HardLimit = HardLimit,
+                Rootless = paths.Rootless,
+                CgroupNamespace = CgroupHost.PrivateCgroupNamespace,
+                HostDevices = () => Security.HostDevices.List(),
             });
             File.WriteAllBytes(Path.Combine(bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeJsonContext.Default.Spec));
 

@@ -6,7 +6,7 @@ using Skiff.Oci.Runtime;
 namespace Skiff.Engine.Containers;
 
 /// <summary>Everything the generator needs besides the user's flags; gathered by the caller, so generation stays pure.</summary>
-public sealed class SpecInputs
+public sealed record SpecInputs
 {
     public required string ContainerId { get; init; }
     public required string RootfsPath { get; init; }
@@ -24,6 +24,8 @@ public sealed class SpecInputs
     public bool Rootless { get; init; }
     /// <summary>The seccomp filter for the container (from the default profile or --security-opt seccomp=PATH); null: none.</summary>
     public LinuxSeccomp? Seccomp { get; init; }
+    /// <summary>A cgroup namespace of its own (podman: on cgroup v2 hosts; v1 and hybrid hosts share the host's).</summary>
+    public bool CgroupNamespace { get; init; } = true;
     /// <summary>The host's devices, for --privileged (podman gives them all).</summary>
     public Func<IReadOnlyList<Device>> HostDevices { get; init; } = () => [];
 }
@@ -96,7 +98,8 @@ public static class SpecGenerator
                 Namespaces =
                 [
                     new Namespace { Type = "pid" }, new Namespace { Type = "network" }, new Namespace { Type = "ipc" },
-                    new Namespace { Type = "uts" }, new Namespace { Type = "mount" }, new Namespace { Type = "cgroup" },
+                    new Namespace { Type = "uts" }, new Namespace { Type = "mount" },
+                    .. inputs.CgroupNamespace ? [new Namespace { Type = "cgroup" }] : Array.Empty<Namespace>(),
                 ],
                 Sysctl = new Dictionary<string, string>(DefaultSysctls),
                 Resources = resources,

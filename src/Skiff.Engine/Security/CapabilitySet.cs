@@ -40,11 +40,11 @@ public static class CapabilitySet
             set = drop.Contains("ALL") ? [] : Defaults.Where(c => !drop.Contains(c)).ToList();
             if (add.Contains("ALL")) set = [.. All];
             else foreach (string c in add) if (!set.Contains(c)) set.Add(c);
-            set = [.. All.Where(set.Contains)];
             if (add.Contains("ALL") && drop.Count > 0) set = [.. set.Where(c => !drop.Contains(c))];
         }
+        set = [.. set.Distinct().Order(StringComparer.Ordinal)]; // podman lists them in name order
         if (rootUser) return new ProcessCapabilities(set, [.. set], [.. set], [], []);
-        var granted = privileged ? [] : add.Contains("ALL") ? set : add.Where(set.Contains).Distinct().ToList();
+        var granted = privileged ? [] : add.Contains("ALL") ? set : add.Where(set.Contains).Distinct().Order(StringComparer.Ordinal).ToList();
         return new ProcessCapabilities(set, [.. granted], [.. granted], [.. granted], [.. granted]);
     }
 

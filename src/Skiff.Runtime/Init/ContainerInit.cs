@@ -136,6 +136,7 @@ public static class ContainerInit
             TerminalFd = terminal?.Fd ?? -1,
             CwdFd = cwd.Fd,
             LastCapability = LaunchPlan.ReadLastCapability(),
+            AvailableCapabilities = LaunchPlan.ReadPermittedCapabilities(),
             Seccomp = null, // TODO(lead): the compiled linux.seccomp filter (seccomp branch), with the listener socket
         };
         _ = listener;

@@ -85,6 +85,7 @@ public static class ContainerExec
                 TerminalFd = slave?.Fd ?? -1,
                 CwdFd = cwdFd.Fd,
                 LastCapability = LaunchPlan.ReadLastCapability(),
+                AvailableCapabilities = LaunchPlan.ReadPermittedCapabilities(),
                 Seccomp = null, // TODO(lead): the container's compiled linux.seccomp filter (seccomp branch)
             };
             var rlimits = ClampedRlimits(process);

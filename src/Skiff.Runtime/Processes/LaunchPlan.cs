@@ -17,6 +17,11 @@ public sealed class LaunchContext
     public SeccompInstall? Seccomp { get; init; }
     /// <summary>Highest capability number the kernel knows (/proc/sys/kernel/cap_last_cap).</summary>
     public int LastCapability { get; init; } = 40;
+    /// <summary>
+    /// The capabilities the launching process holds (its CapPrm): a set asked for beyond them is granted as far
+    /// as they go, as runc does (--privileged where root itself lacks CAP_SYS_RESOURCE), instead of failing capset.
+    /// </summary>
+    public ulong AvailableCapabilities { get; init; } = ulong.MaxValue;
 }
 
 /// <summary>A seccomp filter to install, and where to send its listener fd (SCMP_ACT_NOTIFY).</summary>
@@ -55,7 +60,7 @@ public static class LaunchPlan
         AddScheduling(p, process);
         bool noNewPrivileges = process.NoNewPrivileges == true;
         if (context.Seccomp is { } early && !noNewPrivileges) AddSeccomp(p, early);
-        AddIdentity(p, process, context.LastCapability);
+        AddIdentity(p, process, context.LastCapability, context.AvailableCapabilities);
         p.Umask(process.User.Umask ?? 0x12); // 022 unless the config says otherwise
         if (context.CwdFd >= 0) p.Fchdir(context.CwdFd, $"change directory to {process.Cwd}");
         else p.Chdir(process.Cwd);
@@ -156,7 +161,7 @@ public static class LaunchPlan
     }
 
     /// <summary>Bounding set, user and groups, capability sets, ambient capabilities (runc's finalizeNamespace).</summary>
-    private static void AddIdentity(SyscallProgram p, OciProcess process, int lastCapability)
+    private static void AddIdentity(SyscallProgram p, OciProcess process, int lastCapability, ulong available)
     {
         var caps = process.Capabilities;
         var user = process.User;
@@ -175,14 +180,28 @@ public static class LaunchPlan
         p.SetResUid(user.Uid);
         if (caps is null) return;
         p.Prctl("stop keeping capabilities across changes of user", Libc.PR_SET_KEEPCAPS, 0);
-        p.Capset(CapabilityNames.Mask(caps.Effective), CapabilityNames.Mask(caps.Permitted), CapabilityNames.Mask(caps.Inheritable));
+        p.Capset(CapabilityNames.Mask(caps.Effective) & available, CapabilityNames.Mask(caps.Permitted) & available,
+            CapabilityNames.Mask(caps.Inheritable) & available);
         p.Prctl("clear the ambient capabilities", Libc.PR_CAP_AMBIENT, Libc.PR_CAP_AMBIENT_CLEAR_ALL, flags: SyscallProgram.StepFlags.MayFail);
         foreach (string name in caps.Ambient ?? [])
         {
             int n = CapabilityNames.Number(name);
             // Like runc: an ambient capability missing from the permitted or inheritable set cannot be raised; not fatal.
-            if (n >= 0) p.Prctl($"raise the ambient capability {CapabilityNames.Name(n)}", Libc.PR_CAP_AMBIENT, Libc.PR_CAP_AMBIENT_RAISE, n, flags: SyscallProgram.StepFlags.MayFail);
+            if (n >= 0 && (available & (1UL << n)) != 0) p.Prctl($"raise the ambient capability {CapabilityNames.Name(n)}", Libc.PR_CAP_AMBIENT, Libc.PR_CAP_AMBIENT_RAISE, n, flags: SyscallProgram.StepFlags.MayFail);
         }
+    }
+
+    /// <summary>This process's permitted capabilities (CapPrm in /proc/self/status).</summary>
+    public static ulong ReadPermittedCapabilities()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("CapPrm:", StringComparison.Ordinal))
+                    return ulong.Parse(line[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or FormatException) { }
+        return ulong.MaxValue;
     }
 
     /// <summary>/proc/sys/kernel/cap_last_cap, or 40 (CAP_CHECKPOINT_RESTORE) where it cannot be read.</summary>

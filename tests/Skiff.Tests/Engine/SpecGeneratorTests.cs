@@ -1,5 +1,6 @@
 using Skiff.Engine;
 using Skiff.Engine.Containers;
+using Skiff.Engine.Security;
 using Skiff.Oci.Image;
 
 namespace Skiff.Tests.Engine;
@@ -82,6 +83,56 @@ public sealed class SpecGeneratorTests
         Assert.Equal(["/proc", "/dev", "/dev/pts", "/dev/mqueue", "/sys", "/dev/shm", "/sys/fs/cgroup"], spec.Mounts!.Select(m => m.Destination));
         Assert.Contains("ro", spec.Mounts!.Single(m => m.Destination == "/sys").Options!);
         Assert.Equal("/merged", spec.Root!.Path);
+    }
+
+    [Fact]
+    public void Defaults_match_podman_43_sysctl_cgroup_path_devices_and_umask()
+    {
+        var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"] }, Inputs());
+        Assert.Equal("0 0", spec.Linux!.Sysctl!["net.ipv4.ping_group_range"]);
+        Assert.Equal("/skiff_parent/skiff-" + Inputs().ContainerId, spec.Linux.CgroupsPath);
+        Assert.False(Assert.Single(spec.Linux.Resources!.Devices!).Allow);
+        Assert.Equal(0x12u, spec.Process!.User.Umask);
+        Assert.Equal(CapabilitySet.Defaults, spec.Process.Capabilities!.Effective);
+        Assert.Contains("/proc/kcore", spec.Linux.MaskedPaths!);
+        Assert.Equal("", SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"] }, Inputs() with { Rootless = true }).Linux!.CgroupsPath);
+    }
+
+    [Fact]
+    public void Privileged_drops_the_fences_podman_drops()
+    {
+        var device = new Skiff.Oci.Runtime.Device { Path = "/dev/kvm", Type = "c", Major = 10, Minor = 232 };
+        var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"], Privileged = true },
+            Inputs() with { HostDevices = () => [device], Seccomp = new Skiff.Oci.Runtime.LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO" } });
+        Assert.Null(spec.Linux!.Seccomp);
+        Assert.Empty(spec.Linux.MaskedPaths!);
+        Assert.Empty(spec.Linux.ReadonlyPaths!);
+        Assert.True(Assert.Single(spec.Linux.Resources!.Devices!).Allow);
+        Assert.Equal([device], spec.Linux.Devices!);
+        Assert.Contains("rw", spec.Mounts!.Single(m => m.Destination == "/sys").Options!);
+        Assert.Equal(CapabilitySet.All.Order(StringComparer.Ordinal), spec.Process!.Capabilities!.Bounding);
+    }
+
+    [Fact]
+    public void Read_only_gets_podmans_writable_tmpfs_and_read_only_etc_files()
+    {
+        var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"], ReadOnly = true },
+            Inputs() with { BindFiles = new Dictionary<string, string> { ["/etc/hosts"] = "/b/hosts" } });
+        Assert.True(spec.Root!.Readonly);
+        foreach (string dir in new[] { "/run", "/tmp", "/var/tmp" })
+            Assert.Contains("tmpcopyup", spec.Mounts!.Single(m => m.Destination == dir).Options!);
+        Assert.Contains("ro", spec.Mounts!.Single(m => m.Destination == "/etc/hosts").Options!);
+    }
+
+    [Fact]
+    public void Seccomp_unconfined_and_no_new_privileges_reach_the_spec()
+    {
+        var profile = new Skiff.Oci.Runtime.LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO" };
+        var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"], SecurityOpt = ["seccomp=unconfined", "no-new-privileges"] },
+            Inputs() with { Seccomp = profile });
+        Assert.Null(spec.Linux!.Seccomp);
+        Assert.True(spec.Process!.NoNewPrivileges);
+        Assert.Same(profile, SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"] }, Inputs() with { Seccomp = profile }).Linux!.Seccomp);
     }
 }
 
