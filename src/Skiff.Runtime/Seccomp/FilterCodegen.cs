@@ -92,34 +92,43 @@ internal sealed class FilterCodegen
 
     private List<Range> Ranges(IReadOnlyList<RuleDatabase> databases)
     {
-        var syscalls = databases.SelectMany(d => d.Syscalls).Where(s => s.Number >= 0).OrderBy(s => s.Number).ToList();
-        var ranges = new List<Range>(syscalls.Count + 8);
+        // the syscalls with rules in ascending order: each architecture's table is (x32's numbers come after
+        // x86_64's, and every rule is for a number of the table)
+        int total = 0;
+        foreach (var d in databases) total += d.Count;
+        var rules = new List<SyscallRules>(total);
+        foreach (var d in databases.OrderBy(d => d.Arch.Arch == SeccompArch.X32))
+            foreach (int nr in SyscallTables.SortedNumbers(d.Arch.Arch))
+                if (d.Find(nr) is { } r) rules.Add(r);
+        if (rules.Count != total) throw new InvalidOperationException("seccomp: a rule for a syscall number outside the table");
+
+        var ranges = new List<Range>(total / 2 + 8);
         uint next = 0;
-        foreach (var s in syscalls)
+        foreach (var s in rules)
         {
             uint nr = (uint)s.Number;
             if (nr > next) Append(ranges, new Range(next, nr - 1, null, null));
             Append(ranges, s.Chains is null ? new Range(nr, nr, s.Action, null) : new Range(nr, nr, null, s));
             next = nr + 1;
         }
-        if (syscalls.Count == 0 || next != 0) Append(ranges, new Range(next, uint.MaxValue, null, null));
+        if (total == 0 || next != 0) Append(ranges, new Range(next, uint.MaxValue, null, null));
         return ranges;
+    }
 
-        void Append(List<Range> list, Range r)
+    private void Append(List<Range> list, Range r)
+    {
+        // an unconditional action equal to the default is the default
+        if (r.Rules is null && r.Action == _default) r = r with { Action = null };
+        if (list.Count > 0)
         {
-            // an unconditional action equal to the default is the default
-            if (r.Rules is null && r.Action == _default) r = r with { Action = null };
-            if (list.Count > 0)
+            var last = list[^1];
+            if (last.Rules is null && r.Rules is null && last.Action == r.Action && last.High + 1 == r.Low)
             {
-                var last = list[^1];
-                if (last.Rules is null && r.Rules is null && last.Action == r.Action && last.High + 1 == r.Low)
-                {
-                    list[^1] = last with { High = r.High };
-                    return;
-                }
+                list[^1] = last with { High = r.High };
+                return;
             }
-            list.Add(r);
         }
+        list.Add(r);
     }
 
     /// <summary>The accumulator holds the syscall number; ranges[first..last] cover the numbers left.</summary>

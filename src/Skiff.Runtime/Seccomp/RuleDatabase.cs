@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Skiff.Runtime.Seccomp;
 
 /// <summary>Argument comparison operators, numbered as libseccomp numbers them.</summary>
@@ -91,39 +93,44 @@ internal sealed class RuleDatabase(ArchInfo arch)
     private readonly Dictionary<int, SyscallRules> _syscalls = [];
 
     /// <summary>Rules for syscalls this architecture lacks, kept only to refuse the conflicts libseccomp refuses.</summary>
-    private readonly Dictionary<string, SyscallRules> _absent = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, SyscallRules> _absent = [];
 
     public IEnumerable<SyscallRules> Syscalls => _syscalls.Values;
     public int Count => _syscalls.Count;
 
+    /// <summary>The rules of a syscall number, or null.</summary>
+    public SyscallRules? Find(int syscall) => _syscalls.GetValueOrDefault(syscall);
+
     /// <summary>Adds a rule (libseccomp's db_rule_add); throws <see cref="RuleConflictException"/> on a conflict.</summary>
     public void Add(int syscall, uint action, ReadOnlySpan<ArgCondition> conditions)
     {
-        _syscalls.TryGetValue(syscall, out var s);
-        Add(s, () => _syscalls[syscall] = new SyscallRules(syscall), action, conditions);
+        ref var s = ref CollectionsMarshal.GetValueRefOrAddDefault(_syscalls, syscall, out _);
+        s = Add(s, syscall, action, conditions);
     }
 
     /// <summary>
-    /// A rule for a syscall this architecture does not have. It never matches a call, but libseccomp keeps it under
+    /// A rule for a syscall this architecture does not have (by its table row). It never matches a call, but libseccomp keeps it under
     /// a pseudo number (except on x86, which drops it), so two such rules can conflict there and fail the profile
     /// under runc: this records it to fail the same way.
     /// </summary>
-    public void AddAbsent(string name, uint action, ReadOnlySpan<ArgCondition> conditions)
+    public void AddAbsent(int row, uint action, ReadOnlySpan<ArgCondition> conditions)
     {
-        _absent.TryGetValue(name, out var s);
-        Add(s, () => _absent[name] = new SyscallRules(-1), action, conditions);
+        ref var s = ref CollectionsMarshal.GetValueRefOrAddDefault(_absent, row, out _);
+        s = Add(s, -1, action, conditions);
     }
 
-    private void Add(SyscallRules? s, Func<SyscallRules> create, uint action, ReadOnlySpan<ArgCondition> conditions)
+    /// <summary>The rules of a syscall (<paramref name="s"/>, null when it has none yet) with one more.</summary>
+    private SyscallRules Add(SyscallRules? s, int syscall, uint action, ReadOnlySpan<ArgCondition> conditions)
     {
-        var chains = Arch.Is64 ? Chain64(action, conditions) : Chain32(action, conditions);
-        if (s is null)
+        if (conditions.IsEmpty)
         {
-            var created = create();
-            created.Chains = chains;
-            created.Action = action;
-            return;
+            // the common case, and the simple one: a first rule, or an unconditional rule meeting what is there
+            if (s is null) return new SyscallRules(syscall) { Action = action };
+            if (s.Chains is not null) { s.Chains = null; s.Action = action; }
+            return s;
         }
+        var chains = Arch.Is64 ? Chain64(action, conditions) : Chain32(action, conditions);
+        if (s is null) return new SyscallRules(syscall) { Chains = chains, Action = action };
         bool pruned = false;
         while (true)
         {
@@ -131,13 +138,13 @@ internal sealed class RuleDatabase(ArchInfo arch)
             {
                 // An unconditional rule is at least as wide as any other: it stays, unless pruning emptied the tree.
                 if (pruned) { s.Chains = chains; s.Action = action; }
-                return;
+                return s;
             }
             if (chains is null)
             {
                 s.Chains = null;
                 s.Action = action;
-                return;
+                return s;
             }
             var state = new PruneState { Action = action, Rules = s };
             int removed = Prune(ref s.Chains, chains, state);
@@ -147,10 +154,11 @@ internal sealed class RuleDatabase(ArchInfo arch)
                 if (s.Chains is null) continue;
             }
             else if ((state.Flags & Redundant) == Redundant)
-                return;
+                return s;
             break;
         }
         TreeAdd(ref s.Chains!, chains);
+        return s;
     }
 
     // ---- chains for a new rule ----

@@ -123,6 +123,7 @@ public static class SeccompCompiler
             flags |= SeccompFlags.Value(name) ?? throw new RuntimeException($"{Where}: unknown flag \"{name}\"");
 
         var databases = archs.Select(a => new RuleDatabase(a)).ToList();
+        bool hasX86 = archs.Contains(ArchInfo.X86);
         bool notify = defaultAction == SeccompActions.UserNotif;
         var conditions = new List<ArgCondition>(6);
         foreach (var rule in profile.Syscalls ?? [])
@@ -139,15 +140,22 @@ public static class SeccompCompiler
                     ? new ArgCondition((int)arg.Index, op, arg.Value, arg.ValueTwo)
                     : new ArgCondition((int)arg.Index, op, ulong.MaxValue, arg.Value));
             }
-            if (rule.Names.Any(string.IsNullOrEmpty)) throw new RuntimeException($"{Where}: an empty syscall name in the rule for {Describe(rule.Names)}");
+            foreach (var name in rule.Names)
+                if (string.IsNullOrEmpty(name)) throw new RuntimeException($"{Where}: an empty syscall name in the rule for {Describe(rule.Names)}");
             // as runc: a rule with the default's action changes nothing
             if (action == defaultAction) continue;
             // as runc: two conditions on one argument cannot be one libseccomp rule, so each becomes a rule of its own
-            bool split = conditions.Select(c => c.Arg).Distinct().Count() != conditions.Count;
+            bool split = false;
+            uint argsSeen = 0;
+            foreach (var c in conditions)
+            {
+                split |= (argsSeen & (1u << c.Arg)) != 0;
+                argsSeen |= 1u << c.Arg;
+            }
             foreach (var name in rule.Names)
             {
                 int row = SyscallTables.Row(name);
-                var mux = X86Multiplexed.Of(name);
+                var mux = hasX86 || row < 0 ? X86Multiplexed.Of(name) : null;
                 if (row < 0 && mux is null) continue; // as runc: a syscall no table knows is skipped
                 foreach (var db in databases)
                 {
@@ -203,7 +211,7 @@ public static class SeccompCompiler
             int nr = db.Arch.Number(row);
             if (nr < 0)
             {
-                if (db.Arch.Arch != SeccompArch.X86) db.AddAbsent(name, action, conditions);
+                if (db.Arch.Arch != SeccompArch.X86) db.AddAbsent(row, action, conditions);
                 return false;
             }
             db.Add(nr, action, conditions);

@@ -31,6 +31,23 @@ internal static partial class SyscallTables
         _ => ArmNumbers,
     };
 
+    private static readonly int[]?[] _sorted = new int[]?[5];
+
+    /// <summary>The numbers of one architecture's syscalls in ascending order (computed once).</summary>
+    public static int[] SortedNumbers(SeccompArch arch)
+    {
+        ref var sorted = ref _sorted[(int)arch];
+        if (sorted is null)
+        {
+            var column = Column(arch);
+            var list = new List<int>(column.Length);
+            foreach (int nr in column) if (nr >= 0) list.Add(nr);
+            list.Sort();
+            sorted = [.. list];
+        }
+        return sorted;
+    }
+
     /// <summary>Every (name, number) of one architecture, in number order.</summary>
     public static (string Name, int Number)[] Entries(SeccompArch arch)
     {
