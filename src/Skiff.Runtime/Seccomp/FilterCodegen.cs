@@ -31,11 +31,67 @@ internal sealed class FilterCodegen
         public bool HasX32 => Databases.Any(d => d.Arch.Arch == SeccompArch.X32);
     }
 
-    public static byte[] Generate(IReadOnlyList<ArchBlock> blocks, uint defaultAction, uint badArch)
+    public static byte[] Generate(IReadOnlyList<ArchBlock> blocks, uint defaultAction, uint badArch, IReadOnlyList<EnosysLimit>? enosys = null)
     {
         var g = new FilterCodegen(defaultAction, badArch);
+        if (enosys is { Count: > 0 }) g.EmitEnosysStub(enosys);
         g.Emit(blocks);
         return g._asm.Assemble();
+    }
+
+    /// <summary>runc's limit: on <paramref name="Arch"/>, syscall numbers above <paramref name="Highest"/> get ENOSYS.</summary>
+    internal readonly record struct EnosysLimit(SeccompArch Arch, uint Highest);
+
+    private const uint ErrnoEnosys = SeccompActions.Errno | 38;
+
+    /// <summary>
+    /// The stub runc 1.1 puts in front of libseccomp's filter so that syscalls newer than the profile fail with
+    /// ENOSYS (which C libraries fall back from, as glibc does from clone3 to clone) rather than with the default
+    /// action: per listed architecture, a number above the highest one the profile names. x86_64 and x32 tell
+    /// theirs apart by bit 30, whatever the number's size.
+    /// </summary>
+    private void EmitEnosysStub(IReadOnlyList<EnosysLimit> limits)
+    {
+        int main = _asm.NewLabel(), enosys = _asm.NewLabel();
+        var groups = limits.GroupBy(l => ArchInfo.Of(l.Arch).AuditArch).ToList();
+        var labels = groups.Select(_ => _asm.NewLabel()).ToArray();
+        _asm.LoadWord(OffsetArch);
+        for (int i = 0; i < groups.Count; i++)
+            _asm.Branch(Bpf.JeqK, groups[i].Key, labels[i], BpfAssembler.Next);
+        _asm.Jump(main);
+        for (int i = 0; i < groups.Count; i++)
+        {
+            _asm.Place(labels[i]);
+            _asm.LoadWord(OffsetNr);
+            uint? x86_64 = null, x32 = null, other = null;
+            foreach (var l in groups[i])
+            {
+                if (l.Arch == SeccompArch.X86_64) x86_64 = l.Highest;
+                else if (l.Arch == SeccompArch.X32) x32 = l.Highest;
+                else other = l.Highest;
+            }
+            if (other is { } max)
+            {
+                _asm.Branch(Bpf.JgtK, max, enosys, main);
+                continue;
+            }
+            int x32Mode = x32 is null ? main : _asm.NewLabel();
+            int x64Mode = x86_64 is null ? main : _asm.NewLabel();
+            _asm.Branch(Bpf.JsetK, ArchInfo.X32SyscallBit, x32Mode, x64Mode);
+            if (x32 is { } m32)
+            {
+                _asm.Place(x32Mode);
+                _asm.Branch(Bpf.JgtK, m32, enosys, main);
+            }
+            if (x86_64 is { } m64)
+            {
+                _asm.Place(x64Mode);
+                _asm.Branch(Bpf.JgtK, m64, enosys, main);
+            }
+        }
+        _asm.Place(enosys);
+        _asm.Return(ErrnoEnosys);
+        _asm.Place(main);
     }
 
     private const int OffsetNr = 0;

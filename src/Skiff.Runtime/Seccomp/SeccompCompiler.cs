@@ -53,8 +53,9 @@ public static class SeccompFlags
 /// Compiles the spec's linux.seccomp to a classic BPF program for SECCOMP_SET_MODE_FILTER, with the meaning runc
 /// gives it through libseccomp 2.5: rules whose action is the default are dropped, unknown syscall names are
 /// skipped, conditions on one argument given twice in a rule become separate rules, rules for one syscall merge
-/// as libseccomp merges them (see <see cref="RuleDatabase"/>), the native architecture is always filtered, and an
-/// architecture the profile does not list gets KILL_THREAD.
+/// as libseccomp merges them (see <see cref="RuleDatabase"/>), the native architecture is always filtered, an
+/// architecture the profile does not list gets KILL_THREAD, and syscalls newer than the profile get ENOSYS as
+/// runc's stub gives them.
 /// </summary>
 public static class SeccompCompiler
 {
@@ -186,11 +187,40 @@ public static class SeccompCompiler
                 Databases = databases.Where(d => d.Arch.AuditArch == db.Arch.AuditArch).ToList(),
             });
         }
-        var program = FilterCodegen.Generate(blocks, defaultAction, SeccompActions.KillThread);
+        var program = FilterCodegen.Generate(blocks, defaultAction, SeccompActions.KillThread, EnosysLimits(profile, nativeArch, defaultAction));
         int count = program.Length / Bpf.InstructionSize;
         if (count > Bpf.MaxInstructions)
             throw new RuntimeException($"{Where}: the filter needs {count} BPF instructions, more than the kernel's limit of {Bpf.MaxInstructions}; the profile has too many argument rules");
         return new SeccompFilter(program, flags, notify);
+    }
+
+    /// <summary>
+    /// runc's ENOSYS stub: unless the default action lets calls through (ALLOW, LOG, TRACE) or already fails them
+    /// with ENOSYS, each architecture the profile lists gets ENOSYS for the numbers above the highest one its rules
+    /// name (libseccomp's resolver does not give i386's socket and IPC calls their direct numbers, so neither does
+    /// this).
+    /// </summary>
+    private static List<FilterCodegen.EnosysLimit>? EnosysLimits(LinuxSeccomp profile, SeccompArch native, uint defaultAction)
+    {
+        if (profile.DefaultErrnoRet == 38 || profile.Architectures is not { Count: > 0 }) return null;
+        if ((defaultAction & SeccompActions.ActionMask) is SeccompActions.Allow or SeccompActions.Log or SeccompActions.Trace) return null;
+        var limits = new List<FilterCodegen.EnosysLimit>();
+        foreach (var name in profile.Architectures)
+        {
+            var arch = name == "SCMP_ARCH_NATIVE" ? native : ArchInfo.All.First(a => a.Name == name).Arch;
+            if (limits.Any(l => l.Arch == arch)) continue;
+            var info = ArchInfo.Of(arch);
+            uint highest = 0;
+            foreach (var rule in profile.Syscalls ?? [])
+                foreach (var syscall in rule.Names)
+                {
+                    if (arch == SeccompArch.X86 && X86Multiplexed.Of(syscall) is not null) continue;
+                    int nr = info.Number(SyscallTables.Row(syscall));
+                    if (nr > 0 && (uint)nr > highest) highest = (uint)nr;
+                }
+            if (highest != 0) limits.Add(new FilterCodegen.EnosysLimit(arch, highest));
+        }
+        return limits;
     }
 
     /// <summary>Adds the rule for <paramref name="name"/> to one architecture; false if that architecture has no such syscall.</summary>

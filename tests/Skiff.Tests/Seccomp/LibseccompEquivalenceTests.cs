@@ -42,7 +42,7 @@ public class LibseccompEquivalenceTests
         var (pfc, error) = Libseccomp.BuildPfc(profile, native);
         Assert.True(pfc is not null, $"libseccomp refused the profile: {error}");
         var filter = SeccompCompiler.Compile(profile, native == SeccompArch.X86_64 ? Architecture.X64 : Architecture.Arm64);
-        var diff = FilterComparison.FirstDifference(profile, filter.Program, PfcEvaluator.Parse(pfc!));
+        var diff = FilterComparison.FirstDifference(profile, native, filter.Program, PfcEvaluator.Parse(pfc!));
         Assert.True(diff is null, diff);
     }
 
@@ -61,7 +61,7 @@ public class LibseccompEquivalenceTests
         Assert.True(reference is not null, $"libseccomp refused the profile: {error}");
         var filter = SeccompCompiler.Compile(profile, native == SeccompArch.X86_64 ? Architecture.X64 : Architecture.Arm64);
         BpfInterpreter.Verify(filter.Program);
-        var diff = FilterComparison.FirstDifference(profile, filter.Program, reference!, seed);
+        var diff = FilterComparison.FirstDifference(profile, native, filter.Program, reference!, seed);
         Assert.True(diff is null, diff);
     }
 }

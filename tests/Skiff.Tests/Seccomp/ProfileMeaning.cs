@@ -10,12 +10,14 @@ namespace Skiff.Tests.Seccomp;
 /// unconditional rule decides; otherwise a rule whose conditions all hold decides (conditions on one argument
 /// given twice are alternatives, as runc splits them); otherwise the default action. Rules with the default's
 /// action change nothing. 32-bit architectures (x86, arm, and x32 as libseccomp has it) compare the low words.
+/// Before all that, runc's stub gives ENOSYS to numbers above the profile's highest (see FilterComparison.RuncEnosys).
 /// On i386 a socket or IPC call's rule also covers socketcall/ipc with argument 0 set to the call's number.
 /// </summary>
 internal static class ProfileMeaning
 {
     public static uint Verdict(LinuxSeccomp p, SeccompArch native, uint token, uint nr, ulong[] args)
     {
+        if (FilterComparison.RuncEnosys(p, native, token, nr) is { } enosys) return enosys;
         var listed = new List<SeccompArch> { native };
         foreach (var a in p.Architectures ?? [])
             listed.Add(a switch

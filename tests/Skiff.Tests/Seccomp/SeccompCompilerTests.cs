@@ -183,7 +183,34 @@ public class SeccompCompilerTests
         Assert.Equal(0x7ffc0000u, Run(f, X86_64, 13)); // x86_64 rt_sigaction
         Assert.Equal(0x7ffc0000u, Run(f, X86_64, 0x40000200)); // x32 rt_sigaction (512)
         Assert.Equal(0x00050001u, Run(f, X86_64, 0x4000000d)); // x32 has no 13 (it is 512): not x86_64's rt_sigaction
-        Assert.Equal(0x00050001u, Run(f, X86_64, 512)); // nor is 512 an x86_64 call
+        // nor is 512 an x86_64 call; it is above the highest x86_64 syscall the profile names, which runc fails
+        // with ENOSYS rather than the default (so that C libraries fall back to older calls)
+        Assert.Equal(0x00050026u, Run(f, X86_64, 512));
+        Assert.Equal(0x00050026u, Run(f, X86_64, 0x40000201));
+        ProfileMeaning.AssertFilterMeans(p, SeccompArch.X86_64, f.Program);
+    }
+
+    [Fact]
+    public void SyscallsNewerThanTheProfileGetEnosysAsUnderRunc()
+    {
+        var p = new LinuxSeccomp
+        {
+            DefaultAction = "SCMP_ACT_ERRNO",
+            Architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+            Syscalls = [Rule("SCMP_ACT_ALLOW", "read", "write", "clone"), Rule("SCMP_ACT_ALLOW", null, "socket", (0, "EQ", 1, 0))],
+        };
+        var f = Compile(p);
+        Assert.Equal(0x00050001u, Run(f, X86_64, 2)); // open: below clone (56), the default EPERM
+        Assert.Equal(0x00050026u, Run(f, X86_64, 435)); // clone3: above it, ENOSYS
+        // -1 has bit 30 set: an x32 number to the stub, and x32 is not listed, so the filter decides (the default)
+        Assert.Equal(0x00050001u, Run(f, X86_64, 0xffffffff));
+        Assert.Equal(0x00050001u, Run(f, I386, 100)); // i386 clone is 120: socket's 359 does not count (libseccomp has no number for it)
+        Assert.Equal(0x00050026u, Run(f, I386, 121));
+        ProfileMeaning.AssertFilterMeans(p, SeccompArch.X86_64, f.Program);
+        // not when the default already fails with ENOSYS, nor when it lets calls through, nor without architectures
+        Assert.Equal(0x00050026u, Run(Compile(new LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO", DefaultErrnoRet = 38, Architectures = p.Architectures, Syscalls = p.Syscalls }), X86_64, 435));
+        Assert.Equal(0x7ffc0000u, Run(Compile(new LinuxSeccomp { DefaultAction = "SCMP_ACT_LOG", Architectures = p.Architectures, Syscalls = [Rule("SCMP_ACT_ERRNO", "read")] }), X86_64, 435));
+        Assert.Equal(0x00050001u, Run(Compile(new LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO", Syscalls = p.Syscalls }), X86_64, 435));
     }
 
     [Fact]

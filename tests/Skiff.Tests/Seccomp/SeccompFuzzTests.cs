@@ -62,7 +62,7 @@ public class SeccompFuzzTests
         if (reference is null) return $"libseccomp refuses it ({error}), we accept it";
         if (filter is null) return $"we refuse it ({ours}), libseccomp accepts it";
         BpfInterpreter.Verify(filter.Program);
-        return FilterComparison.FirstDifference(profile, filter.Program, PfcEvaluator.Parse(reference), seed);
+        return FilterComparison.FirstDifference(profile, native, filter.Program, PfcEvaluator.Parse(reference), seed);
     }
 
     [LibseccompTheory]

@@ -81,14 +81,44 @@ internal static class FilterComparison
     ];
 
     /// <summary>Returns a description of the first input on which the two programs differ, or null.</summary>
-    public static string? FirstDifference(LinuxSeccomp profile, byte[] mine, byte[] reference, int seed = 1, bool allNumbers = true) =>
-        FirstDifference(profile, mine, (token, nr, args) => BpfInterpreter.Run(reference, SeccompData.Of(token, nr, args)), seed, allNumbers);
+    public static string? FirstDifference(LinuxSeccomp profile, SeccompArch native, byte[] mine, byte[] reference, int seed = 1, bool allNumbers = true) =>
+        FirstDifference(profile, native, mine, (token, nr, args) => BpfInterpreter.Run(reference, SeccompData.Of(token, nr, args)), seed, allNumbers);
 
     /// <summary>As above, against libseccomp's rule database (its pseudo filter code) for the architectures it lists.</summary>
-    public static string? FirstDifference(LinuxSeccomp profile, byte[] mine, PfcEvaluator reference, int seed = 1) =>
-        FirstDifference(profile, mine, reference.Evaluate, seed, allNumbers: false);
+    public static string? FirstDifference(LinuxSeccomp profile, SeccompArch native, byte[] mine, PfcEvaluator reference, int seed = 1) =>
+        FirstDifference(profile, native, mine, reference.Evaluate, seed, allNumbers: false);
 
-    private static string? FirstDifference(LinuxSeccomp profile, byte[] mine, Func<uint, uint, ulong[], uint?> reference, int seed, bool allNumbers)
+    /// <summary>
+    /// runc's ENOSYS stub, which runs before libseccomp's filter: unless the default action is ALLOW, LOG or
+    /// TRACE or its errno is ENOSYS, a number above the highest one the rules name on a listed architecture gets
+    /// ENOSYS (x86_64 and x32 told apart by bit 30; i386's socket calls have no number of their own in libseccomp).
+    /// </summary>
+    public static uint? RuncEnosys(LinuxSeccomp p, SeccompArch native, uint token, uint nr)
+    {
+        if (p.DefaultErrnoRet == 38 || p.Architectures is not { Count: > 0 }) return null;
+        if (p.DefaultAction is "SCMP_ACT_ALLOW" or "SCMP_ACT_LOG" or "SCMP_ACT_TRACE") return null;
+        foreach (var name in p.Architectures.Distinct())
+        {
+            var arch = name switch
+            {
+                "SCMP_ARCH_X86_64" => SeccompArch.X86_64, "SCMP_ARCH_X86" => SeccompArch.X86, "SCMP_ARCH_X32" => SeccompArch.X32,
+                "SCMP_ARCH_AARCH64" => SeccompArch.Aarch64, "SCMP_ARCH_ARM" => SeccompArch.Arm, _ => native,
+            };
+            if (SyscallTable.AuditArch(arch) != token) continue;
+            if (arch == SeccompArch.X86_64 && (nr & 0x40000000) != 0) continue;
+            if (arch == SeccompArch.X32 && (nr & 0x40000000) == 0) continue;
+            int highest = 0;
+            foreach (var n in (p.Syscalls ?? []).SelectMany(r => r.Names))
+            {
+                int x = arch == SeccompArch.X86 && Libseccomp.ResolveName(arch, n) < 0 ? -1 : SyscallTable.Number(arch, n);
+                highest = Math.Max(highest, x);
+            }
+            if (highest > 0 && nr > (uint)highest) return 0x00050026;
+        }
+        return null;
+    }
+
+    private static string? FirstDifference(LinuxSeccomp profile, SeccompArch native, byte[] mine, Func<uint, uint, ulong[], uint?> reference, int seed, bool allNumbers)
     {
         var values = InterestingValues(profile);
         var rng = new Random(seed);
@@ -126,7 +156,7 @@ internal static class FilterComparison
                 var list = withArgs.Contains((token, nr)) ? vectors : vectors.Take(1);
                 foreach (var args in list)
                 {
-                    uint? b = reference(token, nr, args);
+                    uint? b = RuncEnosys(profile, native, token, nr) ?? reference(token, nr, args);
                     if (b is null) continue;
                     uint a = BpfInterpreter.Run(mine, SeccompData.Of(token, nr, args));
                     if (a != b)
