@@ -90,7 +90,7 @@ internal sealed class RuleConflictException : Exception
 internal sealed class RuleDatabase(ArchInfo arch)
 {
     public ArchInfo Arch { get; } = arch;
-    private readonly Dictionary<int, SyscallRules> _syscalls = [];
+    private readonly Dictionary<int, SyscallRules> _syscalls = new(512);
 
     /// <summary>Rules for syscalls this architecture lacks, kept only to refuse the conflicts libseccomp refuses.</summary>
     private readonly Dictionary<int, SyscallRules> _absent = [];

@@ -76,6 +76,16 @@ internal static class X86Multiplexed
     public const int SocketCall = 102;
     public const int Ipc = 117;
 
+    private static (int Syscall, uint Call)?[]? _byRow;
+
+    /// <summary><see cref="Of"/> by table row (computed once for every row), by name when the tables lack it.</summary>
+    public static (int Syscall, uint Call)? OfRow(int row, string name)
+    {
+        if (row < 0) return Of(name);
+        var byRow = _byRow ??= Enumerable.Range(0, SyscallTables.RowCount).Select(r => Of(SyscallTables.NameOf(r))).ToArray();
+        return byRow[row];
+    }
+
     /// <summary>(multiplexer, call number) for a socket or IPC call name, or null.</summary>
     public static (int Syscall, uint Call)? Of(string name) => name switch
     {

@@ -156,7 +156,7 @@ public static class SeccompCompiler
             foreach (var name in rule.Names)
             {
                 int row = SyscallTables.Row(name);
-                var mux = hasX86 || row < 0 ? X86Multiplexed.Of(name) : null;
+                var mux = hasX86 || row < 0 ? X86Multiplexed.OfRow(row, name) : null;
                 if (row < 0 && mux is null) continue; // as runc: a syscall no table knows is skipped
                 foreach (var db in databases)
                 {

@@ -19,6 +19,10 @@ internal static partial class SyscallTables
         return rows;
     }
 
+    public static int RowCount => Names.Length;
+
+    public static string NameOf(int row) => Names[row];
+
     /// <summary>The number of row <paramref name="row"/> on <paramref name="arch"/>, or -1.</summary>
     public static int Number(SeccompArch arch, int row) => row < 0 ? -1 : Column(arch)[row];
 
