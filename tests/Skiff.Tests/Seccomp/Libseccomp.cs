@@ -62,7 +62,8 @@ internal static partial class Libseccomp
                 int rc = seccomp_arch_add(ctx, Token(arch));
                 Assert.True(rc is 0 or -17, $"seccomp_arch_add {a}: {rc}");
             }
-            if ((profile.Syscalls?.Count ?? 0) > 32) seccomp_attr_set(ctx, 8 /* SCMP_FLTATR_CTL_OPTIMIZE */, 2);
+            // runc counts one rule per name, and asks for the binary tree above 32
+            if ((profile.Syscalls?.Sum(r => r.Names.Count) ?? 0) > 32) seccomp_attr_set(ctx, 8 /* SCMP_FLTATR_CTL_OPTIMIZE */, 2);
             foreach (var call in profile.Syscalls ?? [])
             {
                 uint act = Action(call.Action, call.ErrnoRet);
