@@ -105,11 +105,43 @@ public static class SeccompCompiler
         uint defaultAction = SeccompActions.Value(profile.DefaultAction, profile.DefaultErrnoRet)
             ?? throw new RuntimeException($"{Where}: unknown defaultAction \"{profile.DefaultAction}\"");
         CheckErrno(profile.DefaultErrnoRet, "defaultErrnoRet");
+        var archs = ArchitecturesOf(profile, nativeArch);
+        uint flags = 0;
+        foreach (var name in profile.Flags ?? [])
+            flags |= SeccompFlags.Value(name) ?? throw new RuntimeException($"{Where}: unknown flag \"{name}\"");
 
-        var archs = new List<ArchInfo> { ArchInfo.Of(nativeArch) };
+        var databases = archs.Select(a => new RuleDatabase(a)).ToList();
+        bool notify = AddRules(profile, databases, defaultAction) || defaultAction == SeccompActions.UserNotif;
+        if (notify) flags |= SeccompFlags.NewListener;
+        if ((flags & SeccompFlags.Tsync) != 0 && notify) flags |= SeccompFlags.TsyncEsrch;
+        if ((flags & SeccompFlags.WaitKillableRecv) != 0 && !notify)
+            throw new RuntimeException($"{Where}: flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs an SCMP_ACT_NOTIFY rule");
+
+        // x86_64 and x32 share one AUDIT_ARCH value, hence one block
+        var blocks = new List<FilterCodegen.ArchBlock>();
+        foreach (var db in databases)
+        {
+            if (blocks.Any(b => b.AuditArch == db.Arch.AuditArch)) continue;
+            blocks.Add(new FilterCodegen.ArchBlock
+            {
+                AuditArch = db.Arch.AuditArch,
+                Databases = databases.Where(d => d.Arch.AuditArch == db.Arch.AuditArch).ToList(),
+            });
+        }
+        var program = FilterCodegen.Generate(blocks, defaultAction, SeccompActions.KillThread, EnosysLimits(profile, nativeArch, defaultAction));
+        int count = program.Length / Bpf.InstructionSize;
+        if (count > Bpf.MaxInstructions)
+            throw new RuntimeException($"{Where}: the filter needs {count} BPF instructions, more than the kernel's limit of {Bpf.MaxInstructions}; the profile has too many argument rules");
+        return new SeccompFilter(program, flags, notify);
+    }
+
+    /// <summary>The native architecture, then the listed ones, each once.</summary>
+    private static List<ArchInfo> ArchitecturesOf(LinuxSeccomp profile, SeccompArch native)
+    {
+        var archs = new List<ArchInfo> { ArchInfo.Of(native) };
         foreach (var name in profile.Architectures ?? [])
         {
-            var arch = name == "SCMP_ARCH_NATIVE" ? ArchInfo.Of(nativeArch) : ArchInfo.All.FirstOrDefault(a => a.Name == name);
+            var arch = name == "SCMP_ARCH_NATIVE" ? ArchInfo.Of(native) : ArchInfo.All.FirstOrDefault(a => a.Name == name);
             if (arch is null)
             {
                 throw new RuntimeException(OtherLibseccompArchs.Contains(name)
@@ -118,14 +150,14 @@ public static class SeccompCompiler
             }
             if (!archs.Contains(arch)) archs.Add(arch);
         }
+        return archs;
+    }
 
-        uint flags = 0;
-        foreach (var name in profile.Flags ?? [])
-            flags |= SeccompFlags.Value(name) ?? throw new RuntimeException($"{Where}: unknown flag \"{name}\"");
-
-        var databases = archs.Select(a => new RuleDatabase(a)).ToList();
-        bool hasX86 = archs.Contains(ArchInfo.X86);
-        bool notify = defaultAction == SeccompActions.UserNotif;
+    /// <summary>Adds every rule to every architecture as runc does; true if a NOTIFY rule went in.</summary>
+    private static bool AddRules(LinuxSeccomp profile, List<RuleDatabase> databases, uint defaultAction)
+    {
+        bool hasX86 = databases.Any(d => d.Arch.Arch == SeccompArch.X86);
+        bool notify = false;
         var conditions = new List<ArgCondition>(6);
         foreach (var rule in profile.Syscalls ?? [])
         {
@@ -160,38 +192,15 @@ public static class SeccompCompiler
                 if (row < 0 && mux is null) continue; // as runc: a syscall no table knows is skipped
                 foreach (var db in databases)
                 {
-                    bool added;
+                    bool added = false;
                     if (split)
-                    {
-                        added = false;
                         foreach (var c in conditions) added |= AddRule(db, name, row, mux, action, [c]);
-                    }
                     else added = AddRule(db, name, row, mux, action, CollectionsMarshal.AsSpan(conditions));
                     notify |= added && action == SeccompActions.UserNotif;
                 }
             }
         }
-
-        if (notify) flags |= SeccompFlags.NewListener;
-        if ((flags & SeccompFlags.Tsync) != 0 && notify) flags |= SeccompFlags.TsyncEsrch;
-        if ((flags & SeccompFlags.WaitKillableRecv) != 0 && !notify)
-            throw new RuntimeException($"{Where}: flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs an SCMP_ACT_NOTIFY rule");
-
-        var blocks = new List<FilterCodegen.ArchBlock>();
-        foreach (var db in databases)
-        {
-            if (blocks.Any(b => b.AuditArch == db.Arch.AuditArch)) continue;
-            blocks.Add(new FilterCodegen.ArchBlock
-            {
-                AuditArch = db.Arch.AuditArch,
-                Databases = databases.Where(d => d.Arch.AuditArch == db.Arch.AuditArch).ToList(),
-            });
-        }
-        var program = FilterCodegen.Generate(blocks, defaultAction, SeccompActions.KillThread, EnosysLimits(profile, nativeArch, defaultAction));
-        int count = program.Length / Bpf.InstructionSize;
-        if (count > Bpf.MaxInstructions)
-            throw new RuntimeException($"{Where}: the filter needs {count} BPF instructions, more than the kernel's limit of {Bpf.MaxInstructions}; the profile has too many argument rules");
-        return new SeccompFilter(program, flags, notify);
+        return notify;
     }
 
     /// <summary>
@@ -241,7 +250,14 @@ public static class SeccompCompiler
             int nr = db.Arch.Number(row);
             if (nr < 0)
             {
-                if (db.Arch.Arch != SeccompArch.X86) db.AddAbsent(row, action, conditions);
+                try
+                {
+                    if (db.Arch.Arch != SeccompArch.X86) db.AddAbsent(row, action, conditions);
+                }
+                catch (RuleConflictException)
+                {
+                    throw new RuntimeException($"{Where}: the {SeccompActions.Describe(action)} rule for syscall {name} contradicts an earlier rule for it (two rules end on the same argument comparison with different actions; {db.Arch.Name} has no {name}, but libseccomp, and so runc, refuses this profile for it)");
+                }
                 return false;
             }
             db.Add(nr, action, conditions);
