@@ -40,8 +40,6 @@ internal sealed class BpfAssembler
     private List<Item> _items = new(1024);
     private readonly List<int> _labels = new(256);
 
-    public int Count => _items.Count;
-
     public int NewLabel()
     {
         _labels.Add(-1);

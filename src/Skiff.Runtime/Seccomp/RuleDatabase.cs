@@ -85,7 +85,7 @@ internal sealed class RuleConflictException : Exception
 /// value; equal comparisons are shared, a shorter chain absorbs a longer one with the same action, and two rules
 /// that end on the same comparison with different actions are refused (libseccomp's EEXIST, an error in runc).
 /// The filter evaluates a level's nodes in order and falls through to the next node whenever a branch ends
-/// without an action; <see cref="Evaluate"/> is that meaning, for tests.
+/// without an action or a level below is exhausted (see <see cref="FilterCodegen"/>).
 /// </summary>
 internal sealed class RuleDatabase(ArchInfo arch)
 {
@@ -95,7 +95,6 @@ internal sealed class RuleDatabase(ArchInfo arch)
     /// <summary>Rules for syscalls this architecture lacks, kept only to refuse the conflicts libseccomp refuses.</summary>
     private readonly Dictionary<int, SyscallRules> _absent = [];
 
-    public IEnumerable<SyscallRules> Syscalls => _syscalls.Values;
     public int Count => _syscalls.Count;
 
     /// <summary>The rules of a syscall number, or null.</summary>
@@ -525,38 +524,5 @@ internal sealed class RuleDatabase(ArchInfo arch)
             count += TreeRemove(ref c.NextFalse, node);
             return c.IsZombie;
         }
-    }
-
-    // ---- meaning ----
-
-    /// <summary>The action the rules give a call with these argument words, or null when they leave it to the default.</summary>
-    public static uint? Evaluate(SyscallRules rules, ReadOnlySpan<ulong> args)
-    {
-        if (rules.Chains is null) return rules.Action;
-        return EvaluateLevel(rules.Chains.LevelStart, args);
-    }
-
-    private static uint? EvaluateLevel(ChainNode? start, ReadOnlySpan<ulong> args)
-    {
-        for (var n = start; n is not null; n = n.LevelNext)
-        {
-            ulong arg = args[n.Arg];
-            uint word = (n.High ? (uint)(arg >> 32) : (uint)arg) & n.Mask;
-            bool result = n.Op switch
-            {
-                CmpOp.Gt => word > n.Datum,
-                CmpOp.Ge => word >= n.Datum,
-                _ => word == n.Datum,
-            };
-            var next = result ? n.NextTrue : n.NextFalse;
-            if (next is not null)
-            {
-                var r = EvaluateLevel(next.LevelStart, args);
-                if (r is not null) return r;
-                continue;
-            }
-            if (result ? n.HasTrueAction : n.HasFalseAction) return result ? n.TrueAction : n.FalseAction;
-        }
-        return null;
     }
 }
