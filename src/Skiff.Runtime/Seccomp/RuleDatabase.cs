@@ -53,10 +53,17 @@ internal sealed class ChainNode
         get
         {
             var n = this;
-            while (n.LevelPrev is not null) n = n.LevelPrev;
+            for (int steps = 0; n.LevelPrev is not null; steps++)
+            {
+                if (steps > MaxLevel) throw new TangledRulesException();
+                n = n.LevelPrev;
+            }
             return n;
         }
     }
+
+    /// <summary>More nodes than a level can hold (6 arguments, 3 nodes each, a few thousand rules): a cycle.</summary>
+    public const int MaxLevel = 1 << 16;
 }
 
 /// <summary>The rules of one syscall on one architecture: an unconditional action, or a decision tree.</summary>
@@ -66,6 +73,18 @@ internal sealed class SyscallRules(int number)
     /// <summary>The tree (a node of its top level), or null when <see cref="Action"/> applies unconditionally.</summary>
     public ChainNode? Chains;
     public uint Action;
+}
+
+/// <summary>
+/// Rules libseccomp cannot merge: a new chain's node shared by two of its branches (a NE, LT, LE, GT or GE test
+/// followed by a test on another argument) would be linked into a level twice. libseccomp 2.5 then corrupts its
+/// tree and, in the cases seen, loops forever, so runc never starts the container; the filter refuses it instead.
+/// </summary>
+internal sealed class TangledRulesException : Exception
+{
+    public TangledRulesException() { }
+    public TangledRulesException(string message) : base(message) { }
+    public TangledRulesException(string message, Exception inner) : base(message, inner) { }
 }
 
 /// <summary>A rule refused because it contradicts an earlier one (libseccomp's EEXIST).</summary>
@@ -316,8 +335,9 @@ internal sealed class RuleDatabase(ArchInfo arch)
     private static void TreeAdd(ref ChainNode existing, ChainNode n)
     {
         var x = existing;
-        while (true)
+        for (int steps = 0; ; steps++)
         {
+            if (steps > ChainNode.MaxLevel) throw new TangledRulesException();
             if (Same(x, n))
             {
                 MergeBranch(x, n, true);
@@ -340,6 +360,7 @@ internal sealed class RuleDatabase(ArchInfo arch)
             {
                 if (x.LevelNext is null)
                 {
+                    if (n.LevelPrev is not null || n.LevelNext is not null) throw new TangledRulesException();
                     n.LevelPrev = x;
                     x.LevelNext = n;
                     return;
@@ -348,6 +369,7 @@ internal sealed class RuleDatabase(ArchInfo arch)
                 continue;
             }
             // n goes before x
+            if (n.LevelPrev is not null || n.LevelNext is not null) throw new TangledRulesException();
             n.LevelPrev = x.LevelPrev;
             if (x.LevelPrev is not null) x.LevelPrev.LevelNext = n;
             x.LevelPrev = n;

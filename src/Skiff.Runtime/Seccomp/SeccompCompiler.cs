@@ -254,6 +254,10 @@ public static class SeccompCompiler
                 {
                     if (db.Arch.Arch != SeccompArch.X86) db.AddAbsent(row, action, conditions);
                 }
+                catch (TangledRulesException)
+                {
+                    throw new RuntimeException($"{Where}: the rules for syscall {name} cannot be merged: a range or inequality test followed by tests on other arguments meets an earlier rule's tests ({db.Arch.Name} has no {name}, but libseccomp, and so runc, hangs on this profile for it); write those rules as separate, simpler ones");
+                }
                 catch (RuleConflictException)
                 {
                     throw new RuntimeException($"{Where}: the {SeccompActions.Describe(action)} rule for syscall {name} contradicts an earlier rule for it (two rules end on the same argument comparison with different actions; {db.Arch.Name} has no {name}, but libseccomp, and so runc, refuses this profile for it)");
@@ -266,6 +270,10 @@ public static class SeccompCompiler
         catch (RuleConflictException)
         {
             throw new RuntimeException($"{Where}: the {SeccompActions.Describe(action)} rule for syscall {name} contradicts an earlier rule for it on {db.Arch.Name} (two rules end on the same argument comparison with different actions; runc refuses this profile too)");
+        }
+        catch (TangledRulesException)
+        {
+            throw new RuntimeException($"{Where}: the rules for syscall {name} cannot be merged: a range or inequality test followed by tests on other arguments meets an earlier rule's tests (libseccomp, and so runc, hangs on this profile); write those rules as separate, simpler ones");
         }
     }
 

@@ -287,6 +287,25 @@ public class SeccompCompilerTests
     }
 
     [Fact]
+    public void RulesLibseccompCannotMergeAreRefusedRatherThanLoopingForever()
+    {
+        // libseccomp 2.5.4 loops forever on these two (the a0 != 2 test leads to one node from both of its words,
+        // which merging links into a level twice): runc never starts such a container
+        var p = new LinuxSeccomp
+        {
+            DefaultAction = "SCMP_ACT_ERRNO",
+            Syscalls =
+            [
+                Rule("SCMP_ACT_KILL_PROCESS", null, "semctl", (1, "LT", ulong.MaxValue, 0), (0, "NE", 2, 0)),
+                Rule("SCMP_ACT_KILL", null, "semctl", (0, "NE", 2, 0), (3, "GT", 9, 0)),
+            ],
+        };
+        var e = Assert.Throws<RuntimeException>(() => Compile(p));
+        Assert.Contains("rules for syscall semctl cannot be merged", e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+    }
+
+    [Fact]
     public void LongJumpsAreTrampolined()
     {
         // hundreds of syscalls with argument rules: the search tree's jumps reach far beyond 255 instructions
