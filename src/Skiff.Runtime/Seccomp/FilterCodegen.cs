@@ -4,8 +4,9 @@ namespace Skiff.Runtime.Seccomp;
 /// Writes the filter: seccomp_data.arch is checked first (an architecture the profile does not list gets
 /// KILL_THREAD, libseccomp's "bad architecture" action); per architecture, the syscall number is located by a binary
 /// search over the ranges of numbers that share a verdict (consecutive syscalls with the same unconditional action
-/// form one range, so podman's profile needs a few dozen comparisons rather than one per syscall); a syscall with
-/// argument rules runs its decision tree, falling back to the default action.
+/// form one range: podman's profile for x86_64, x86 and x32 is 637 instructions, of which about a dozen run for a
+/// syscall, where libseccomp's binary tree needs 1426 and 15); a syscall with argument rules runs its decision tree,
+/// falling back to the default action.
 /// x86_64 and x32 share AUDIT_ARCH_X86_64: x32 numbers carry bit 30. When only one of the two is listed the other
 /// half of the numbers gets the bad-architecture action (except -1, which a tracer uses to skip a syscall), as
 /// libseccomp does; when both are, their rules form one table.
