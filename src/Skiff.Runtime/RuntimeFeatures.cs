@@ -35,8 +35,8 @@ public static class RuntimeFeatures
     // The cgroup managers: cgroupfs on v1, v2 and hybrid hosts; systemd where it runs (system instance only); rdma limits.
     private static CgroupFeatures Cgroup() => new() { V1 = true, V2 = true, Systemd = true, SystemdUser = false, Rdma = true };
 
-    // PLUG (seccomp): the compiler's actions, operators, architectures and flags. Today no filter is installed.
-    private static SeccompFeatures Seccomp() => new() { Enabled = false, Actions = [], Operators = [], Archs = [], KnownFlags = [], SupportedFlags = [] };
+    // The seccomp compiler's actions, operators, architectures and flags.
+    private static SeccompFeatures Seccomp() => Skiff.Runtime.Seccomp.SeccompCompiler.Features();
 
     // The options Rootfs/MountOptions.cs interprets (flags, recursive flags, propagation, bind, idmap, tmpcopyup).
     private static List<string> MountOptionNames() => [.. Rootfs.MountOptions.Known.Distinct().Order(StringComparer.Ordinal)];

@@ -80,6 +80,7 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
                 HardLimit = HardLimit,
                 Rootless = paths.Rootless,
                 CgroupNamespace = CgroupHost.PrivateCgroupNamespace,
+                CgroupV2 = CgroupHost.IsUnified,
                 HostDevices = () => Security.HostDevices.List(),
             });
             File.WriteAllBytes(Path.Combine(bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeJsonContext.Default.Spec));

@@ -15,11 +15,15 @@ public sealed class ResourceFlags
     public string? CpusetMems { get; init; }
     public string? PidsLimit { get; init; }
 
-    public LinuxResources ToResources() => ContainerResources.From(
+    /// <summary>containers.conf pids_limit of podman 4.3: applied when --pids-limit is not given.</summary>
+    public const long DefaultPidsLimit = 2048;
+
+    /// <summary>linux.resources; <paramref name="defaultPidsLimit"/> stands in for an absent --pids-limit (0: none).</summary>
+    public LinuxResources ToResources(long defaultPidsLimit = 0) => ContainerResources.From(
         memoryBytes: Memory is null ? null : Bytes("memory", Memory),
         memorySwapBytes: MemorySwap is null ? null : MemorySwap == "-1" ? -1 : Bytes("memory-swap", MemorySwap),
         cpus: Cpus is null ? null : ParseDouble("--cpus", Cpus),
-        pidsLimit: PidsLimit is null ? null : ParseLong("--pids-limit", PidsLimit),
+        pidsLimit: PidsLimit is null ? defaultPidsLimit : ParseLong("--pids-limit", PidsLimit),
         cpuShares: CpuShares is null ? null : (ulong)ParseLong("--cpu-shares", CpuShares),
         cpusetCpus: CpusetCpus,
         cpusetMems: CpusetMems,

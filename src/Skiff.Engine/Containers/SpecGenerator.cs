@@ -22,10 +22,10 @@ public sealed record SpecInputs
     public required Func<int, ulong> HardLimit { get; init; }
     /// <summary>Rootless: no cgroup path of our own (the user's cgroup, used only where delegated).</summary>
     public bool Rootless { get; init; }
-    /// <summary>The seccomp filter for the container (from the default profile or --security-opt seccomp=PATH); null: none.</summary>
-    public LinuxSeccomp? Seccomp { get; init; }
     /// <summary>A cgroup namespace of its own (podman: on cgroup v2 hosts; v1 and hybrid hosts share the host's).</summary>
     public bool CgroupNamespace { get; init; } = true;
+    /// <summary>The host has cgroups v2 (rootless limits can apply only there, where the user's cgroup is delegated).</summary>
+    public bool CgroupV2 { get; init; }
     /// <summary>The host's devices, for --privileged (podman gives them all).</summary>
     public Func<IReadOnlyList<Device>> HostDevices { get; init; } = () => [];
 }
@@ -61,7 +61,8 @@ public static class SpecGenerator
         var user = inputs.User;
         var security = SecurityOptions.Parse(options.SecurityOpt);
         var caps = CapabilitySet.Resolve(options.CapAdd, options.CapDrop, options.Privileged, user.Uid == 0);
-        var resources = options.Resources.ToResources();
+        // podman's pids_limit default, except rootless on cgroups v1, where no limit can apply (podman leaves it out there too).
+        var resources = options.Resources.ToResources(inputs.Rootless && !inputs.CgroupV2 ? 0 : ResourceFlags.DefaultPidsLimit);
         if (options.Privileged) resources.Devices = [new DeviceCgroupRule { Allow = true, Access = "rwm" }];
         var masked = options.Privileged ? [] : MaskedPaths.Concat(security.Mask).Where(p => !Unmasked(p, security.Unmask)).Distinct().ToList();
 
@@ -105,7 +106,8 @@ public static class SpecGenerator
                 Resources = resources,
                 CgroupsPath = ContainerResources.CgroupsPath(inputs.ContainerId, inputs.Rootless),
                 Devices = options.Privileged ? [.. inputs.HostDevices()] : null,
-                Seccomp = options.Privileged || security.SeccompUnconfined ? null : inputs.Seccomp,
+                // podman's default profile for these capabilities, a profile of the user's, or none (unconfined, --privileged).
+                Seccomp = SeccompPolicy.For(security.SeccompUnconfined ? "unconfined" : security.SeccompProfile, caps.Bounding, options.Privileged),
                 MaskedPaths = masked,
                 ReadonlyPaths = options.Privileged ? [] : [.. ReadonlyPaths],
             },

@@ -137,11 +137,28 @@ public static class ContainerInit
             CwdFd = cwd.Fd,
             LastCapability = LaunchPlan.ReadLastCapability(),
             AvailableCapabilities = LaunchPlan.ReadPermittedCapabilities(),
-            Seccomp = null, // TODO(lead): the compiled linux.seccomp filter (seccomp branch), with the listener socket
+            Seccomp = SeccompFor(spec, state, listener),
         };
-        _ = listener;
         // The fds the program uses (terminal, cwd) stay open until execve, which closes them (O_CLOEXEC).
         return LaunchPlan.ForInit(process, executable, context, firstClosedFd: 3 + setup.PreserveFds);
+    }
+
+    /// <summary>linux.seccomp compiled for this host, with the listener socket and the message it gets (SCMP_ACT_NOTIFY).</summary>
+    internal static SeccompInstall? SeccompFor(Spec spec, Oci.Runtime.State state, SafeFd? listener)
+    {
+        if (spec.Linux?.Seccomp is not { } profile) return null;
+        var filter = Seccomp.SeccompCompiler.Compile(profile, System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture);
+        if (!filter.UsesListener || listener is null) return new SeccompInstall { Program = filter.Program, Flags = filter.Flags };
+        var message = new ContainerProcessState
+        {
+            Fds = ["seccompFd"], Pid = state.Pid, Metadata = profile.ListenerMetadata,
+            State = new Oci.Runtime.State { Id = state.Id, Status = "running", Pid = state.Pid, Bundle = state.Bundle, Annotations = state.Annotations },
+        };
+        return new SeccompInstall
+        {
+            Program = filter.Program, Flags = filter.Flags, ListenerSocketFd = listener.Fd,
+            ListenerMessage = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(message, RuntimeJsonContext.Default.ContainerProcessState),
+        };
     }
 
     /// <summary>Asks create to run hooks in the runtime's namespaces, and waits for it to say they ran.</summary>

@@ -28,6 +28,8 @@ public static class ContainerCreator
         HookRunner.Validate(spec.Hooks);
         SecurityLabels.Validate(spec);
         Sysctl.Validate(spec, Sysctl.IsRuntimeNetworkNamespace);
+        // Compiled here first so that a bad profile is create's one-line error; the init compiles the same bytes again.
+        if (spec.Linux?.Seccomp is { } seccomp) Seccomp.SeccompCompiler.Compile(seccomp, System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture);
         if (options.PreserveFds < 0) throw new RuntimeException($"--preserve-fds {options.PreserveFds} is negative");
         if (spec.Process!.Terminal == true && options.ConsoleSocket is null)
             throw new RuntimeException("process.terminal is true: give --console-socket to receive the terminal");

@@ -86,7 +86,8 @@ public static class ContainerExec
                 CwdFd = cwdFd.Fd,
                 LastCapability = LaunchPlan.ReadLastCapability(),
                 AvailableCapabilities = LaunchPlan.ReadPermittedCapabilities(),
-                Seccomp = null, // TODO(lead): the container's compiled linux.seccomp filter (seccomp branch)
+                // The container's filter; a listener (SCMP_ACT_NOTIFY) gets the new process's fd through listenerPath too.
+                Seccomp = Init.ContainerInit.SeccompFor(spec, store.ToOciState(record), ListenerFor(spec, held)),
             };
             var rlimits = ClampedRlimits(process);
             using var child = CloneChild.Start(new CloneStartInfo
@@ -128,6 +129,14 @@ public static class ContainerExec
         {
             foreach (var fd in held) fd.Dispose();
         }
+    }
+
+    /// <summary>A socket to linux.seccomp.listenerPath, moved above the fds the launch program fills (0..2 and --preserve-fds).</summary>
+    private static SafeFd? ListenerFor(Spec spec, List<SafeFd> held)
+    {
+        if (spec.Linux?.Seccomp?.ListenerPath is not { Length: > 0 } path) return null;
+        using var socket = Libc.ConnectUnix(path);
+        return Hold(held, new SafeFd(Libc.Check(Libc.Fcntl(socket.Fd, Libc.F_DUPFD_CLOEXEC, 1024), "dup of the seccomp listener socket")));
     }
 
     /// <summary>runc's order: the user namespace first (the others may belong to it), the mount namespace last.</summary>

@@ -15,13 +15,13 @@ public static class AttackPrograms
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    /// <summary>The path of the static x86_64 executable built from tests/fixtures/attacks/NAME.c.</summary>
+    /// <summary>The path of the static x86_64 executable built from tests/fixtures/attacks/NAME.c (or tests/fixtures/DIR/NAME.c for "DIR/NAME").</summary>
     public static string Build(string name) => s_built.GetOrAdd(name, n => new Lazy<string>(() => Compile(n))).Value;
 
     private static string Compile(string name)
     {
-        string source = Path.Combine(RepoRoot, "tests/fixtures/attacks", name + ".c");
-        string output = Path.Combine(s_dir, name);
+        string source = Path.Combine(RepoRoot, "tests/fixtures", name.Contains('/', StringComparison.Ordinal) ? name : "attacks/" + name) + ".c";
+        string output = Path.Combine(s_dir, name.Replace('/', '-'));
         var psi = new ProcessStartInfo("clang", ["-static", "-nostdlib", "-ffreestanding", "-fno-pie", "-O1", source, "-o", output])
         {
             RedirectStandardError = true,

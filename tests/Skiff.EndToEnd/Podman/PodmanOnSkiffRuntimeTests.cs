@@ -76,6 +76,17 @@ public sealed class PodmanOnSkiffRuntimeTests(SkiffEnvironment env)
         Assert.Contains("tmp-writable", ro.Stdout, StringComparison.Ordinal);
     }
 
+    [RequiresProgramsFact("podman")]
+    public void Seccomp_default_profile_and_a_custom_one()
+    {
+        Assert.Contains("Seccomp:\t2", Must("run", "--rm", env.Busybox, "grep", "Seccomp:", "/proc/self/status").Stdout, StringComparison.Ordinal);
+        string profile = Path.Combine(env.Work, "no-mkdir.json");
+        File.WriteAllText(profile, """{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}""");
+        var r = Podman("run", "--rm", "--security-opt", $"seccomp={profile}", env.Busybox, "sh", "-c", "mkdir /tmp/x 2>&1; echo rc=$?");
+        Assert.Equal("mkdir: can't create directory '/tmp/x': Operation not permitted\nrc=1\n", r.Stdout);
+        Assert.Contains("Seccomp:\t0", Must("run", "--rm", "--security-opt", "seccomp=unconfined", env.Busybox, "grep", "Seccomp:", "/proc/self/status").Stdout, StringComparison.Ordinal);
+    }
+
     [RequiresProgramsFact("podman", "catatonit")]
     public void A_pod_shares_namespaces_with_its_infra_container()
     {

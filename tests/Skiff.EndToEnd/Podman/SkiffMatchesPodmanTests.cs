@@ -17,6 +17,23 @@ public sealed class SkiffMatchesPodmanTests(SkiffEnvironment env)
         "for f in memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes pids/pids.max cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us cpu/cpu.shares " +
         "memory.max memory.swap.max pids.max cpu.max; do [ -f /sys/fs/cgroup/$f ] && echo \"$f $(cat /sys/fs/cgroup/$f)\"; done; true";
 
+    private string NoMkdirProfile()
+    {
+        string profile = Path.Combine(env.Work, "no-mkdir-compare.json");
+        File.WriteAllText(profile, """{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}""");
+        return profile;
+    }
+
+    [RequiresProgramsFact("podman")]
+    public void A_custom_profile_refuses_the_same_calls()
+    {
+        string profile = NoMkdirProfile();
+        var theirs = _podman.Run("runc", "run", "--rm", "--security-opt", $"seccomp={profile}", env.Busybox, "sh", "-c", "mkdir /tmp/x 2>&1; echo rc=$?");
+        var ours = env.Skiff("run", "--rm", "--tls-verify=false", "--security-opt", $"seccomp={profile}", env.Busybox, "sh", "-c", "mkdir /tmp/x 2>&1; echo rc=$?");
+        Assert.Equal("mkdir: can't create directory '/tmp/x': Operation not permitted\nrc=1\n", theirs.Stdout);
+        Assert.Equal(theirs.Stdout, ours.Stdout);
+    }
+
     [RequiresProgramsFact("podman")]
     public void Same_capabilities_seccomp_mode_and_limits_as_podman_with_runc()
     {
@@ -30,6 +47,7 @@ public sealed class SkiffMatchesPodmanTests(SkiffEnvironment env)
             ["--security-opt", "no-new-privileges"],
             ["--security-opt", "seccomp=unconfined"],
             ["--privileged"],
+            ["--security-opt", $"seccomp={NoMkdirProfile()}"],
         ];
         foreach (string[] flags in flagSets)
         {

@@ -103,7 +103,7 @@ public sealed class SpecGeneratorTests
     {
         var device = new Skiff.Oci.Runtime.Device { Path = "/dev/kvm", Type = "c", Major = 10, Minor = 232 };
         var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"], Privileged = true },
-            Inputs() with { HostDevices = () => [device], Seccomp = new Skiff.Oci.Runtime.LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO" } });
+            Inputs() with { HostDevices = () => [device] });
         Assert.Null(spec.Linux!.Seccomp);
         Assert.Empty(spec.Linux.MaskedPaths!);
         Assert.Empty(spec.Linux.ReadonlyPaths!);
@@ -127,22 +127,10 @@ public sealed class SpecGeneratorTests
     [Fact]
     public void Seccomp_unconfined_and_no_new_privileges_reach_the_spec()
     {
-        var profile = new Skiff.Oci.Runtime.LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO" };
-        var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"], SecurityOpt = ["seccomp=unconfined", "no-new-privileges"] },
-            Inputs() with { Seccomp = profile });
+        var byDefault = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"] }, Inputs()).Linux!.Seccomp;
+        Assert.Equal("SCMP_ACT_ERRNO", byDefault!.DefaultAction); // podman's default profile
+        var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"], SecurityOpt = ["seccomp=unconfined", "no-new-privileges"] }, Inputs());
         Assert.Null(spec.Linux!.Seccomp);
         Assert.True(spec.Process!.NoNewPrivileges);
-        Assert.Same(profile, SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"] }, Inputs() with { Seccomp = profile }).Linux!.Seccomp);
     }
-}
-
-public sealed class OciRuntimeTests
-{
-    [Theory]
-    [InlineData("{\"level\":\"error\",\"msg\":\"runc create failed: unable to start container process: exec: \\\"nope\\\": executable file not found in $PATH\"}", 127)]
-    [InlineData("{\"msg\":\"exec: \\\"/etc/passwd\\\": permission denied\"}", 126)]
-    [InlineData("{\"msg\":\"error setting rlimit type 7: operation not permitted\"}", 125)]
-    [InlineData("", 125)]
-    public void A_foreign_runtimes_create_failure_is_classified_as_podman_does(string log, int expected)
-        => Assert.Equal(expected, Skiff.Engine.Runtime.OciRuntime.ClassifyCreateFailure(log));
 }
