@@ -100,6 +100,7 @@ public static class ContainerInit
         bool inUserNamespace = (namespaces & CloneFlags.NewUser) != 0 || BundleConfig.JoinsNamespace(spec, "user") || !UserNamespaceInfo.IsInitial;
         string rootfs = BundleConfig.RootfsOf(spec, setup.Bundle);
 
+        if ((namespaces & CloneFlags.NewTime) != 0) TimeNamespace.Create(spec.Linux?.TimeOffsets);
         using var root = new RootfsSetup(new LinuxMountKernel(), new RootfsRequest
         {
             Spec = spec, Rootfs = rootfs, Bundle = setup.Bundle, InUserNamespace = inUserNamespace, NoPivot = setup.NoPivot,
@@ -137,6 +138,7 @@ public static class ContainerInit
             CwdFd = cwd.Fd,
             LastCapability = LaunchPlan.ReadLastCapability(),
             AvailableCapabilities = LaunchPlan.ReadPermittedCapabilities(),
+            Personality = LaunchPlan.PersonalityOf(spec.Linux?.Personality),
             Seccomp = SeccompFor(spec, state, listener),
         };
         // The fds the program uses (terminal, cwd) stay open until execve, which closes them (O_CLOEXEC).

@@ -36,8 +36,8 @@ public static class ContainerCreator
         ulong newNamespaces = BundleConfig.NamespaceFlags(spec);
         if ((newNamespaces & CloneFlags.NewNs) == 0 && !BundleConfig.JoinsNamespace(spec, "mount"))
             throw new RuntimeException("a mount namespace is required");
-        if ((newNamespaces & CloneFlags.NewTime) != 0 || spec.Linux?.TimeOffsets is { Count: > 0 })
-            throw new RuntimeException("time namespaces (linux.timeOffsets) are not supported yet");
+        if (spec.Linux?.TimeOffsets is { Count: > 0 } && (newNamespaces & CloneFlags.NewTime) == 0)
+            throw new RuntimeException("linux.timeOffsets needs a new time namespace in linux.namespaces");
         if (BundleConfig.JoinsNamespace(spec, "user") && (newNamespaces & CloneFlags.NewPid) != 0)
             throw new RuntimeException("a new pid namespace inside a user namespace joined by path is not supported yet");
 
@@ -66,8 +66,8 @@ public static class ContainerCreator
             // cgroup (below), so that cgroup is its root; and under a user namespace joined by path every new
             // namespace is made after joining it, so that it belongs to it.
             bool joinsUser = BundleConfig.JoinsNamespace(spec, "user");
-            ulong cloneFlags = joinsUser ? 0 : newNamespaces & ~CloneFlags.NewCgroup;
-            ulong unshareFlags = joinsUser ? newNamespaces : newNamespaces & CloneFlags.NewCgroup;
+            ulong cloneFlags = joinsUser ? 0 : newNamespaces & ~(CloneFlags.NewCgroup | CloneFlags.NewTime);
+            ulong unshareFlags = (joinsUser ? newNamespaces : newNamespaces & CloneFlags.NewCgroup) & ~CloneFlags.NewTime;
 
             // fds 3..3+N-1 pass through to the container (--preserve-fds); the channel follows them.
             var extra = Enumerable.Range(3, options.PreserveFds).ToList();

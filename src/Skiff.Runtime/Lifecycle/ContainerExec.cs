@@ -23,7 +23,8 @@ public static class ContainerExec
     private static readonly (string Type, string ProcName, ulong Flag)[] Kinds =
     [
         ("user", "user", CloneFlags.NewUser), ("ipc", "ipc", CloneFlags.NewIpc), ("uts", "uts", CloneFlags.NewUts),
-        ("network", "net", CloneFlags.NewNet), ("cgroup", "cgroup", CloneFlags.NewCgroup), ("mount", "mnt", CloneFlags.NewNs),
+        ("network", "net", CloneFlags.NewNet), ("cgroup", "cgroup", CloneFlags.NewCgroup), ("time", "time", CloneFlags.NewTime),
+        ("mount", "mnt", CloneFlags.NewNs),
     ];
 
     public static int Exec(StateStore store, ExecOptions options)
@@ -34,6 +35,7 @@ public static class ContainerExec
         if (status == "stopped") throw new RuntimeException($"cannot exec in a stopped container: {id}");
         if (status == "paused" && !options.IgnorePaused) throw new RuntimeException($"cannot exec in a paused container {id} (use --ignore-paused)");
         var spec = BundleConfig.Load(record.Bundle);
+        if (options.Cgroups.Count > 0) throw new RuntimeException("exec --cgroup: running in a sub-cgroup of the container is not supported; the process joins the container's cgroup");
         var process = ExecProcess.Build(options, spec);
         SecurityLabels.ValidateProcess(process);
         if (process.Terminal == true && options.ConsoleSocket is null) throw new RuntimeException("--tty needs --console-socket to send the terminal to");
@@ -64,7 +66,7 @@ public static class ContainerExec
                     continue;
                 }
                 var kind = Kinds.FirstOrDefault(k => k.Type == ns.Type);
-                if (kind.Type is null || SameAsOurs(pid, "ns/" + kind.ProcName)) continue; // time: joined through exec's own inheritance
+                if (kind.Type is null || SameAsOurs(pid, "ns/" + kind.ProcName)) continue;
                 joins.Add((kind.Type, kind.Flag, Hold(held, OpenFromProc(pid, "ns/" + kind.ProcName, Libc.O_RDONLY))));
             }
             joins.Sort((a, b) => Order(a.Type).CompareTo(Order(b.Type)));
@@ -86,6 +88,7 @@ public static class ContainerExec
                 CwdFd = cwdFd.Fd,
                 LastCapability = LaunchPlan.ReadLastCapability(),
                 AvailableCapabilities = LaunchPlan.ReadPermittedCapabilities(),
+            Personality = LaunchPlan.PersonalityOf(spec.Linux?.Personality),
                 // The container's filter; a listener (SCMP_ACT_NOTIFY) gets the new process's fd through listenerPath too.
                 Seccomp = Init.ContainerInit.SeccompFor(spec, store.ToOciState(record), ListenerFor(spec, held)),
             };

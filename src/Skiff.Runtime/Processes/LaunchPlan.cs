@@ -13,6 +13,8 @@ public sealed class LaunchContext
     public int TerminalFd { get; init; } = -1;
     /// <summary>A directory fd (O_PATH) of process.cwd, resolved inside the container's root; -1 to chdir by path.</summary>
     public int CwdFd { get; init; } = -1;
+    /// <summary>linux.personality as the personality(2) value, or null to keep the runtime's.</summary>
+    public ulong? Personality { get; init; }
     /// <summary>The compiled seccomp filter, or null for none.</summary>
     public SeccompInstall? Seccomp { get; init; }
     /// <summary>Highest capability number the kernel knows (/proc/sys/kernel/cap_last_cap).</summary>
@@ -57,6 +59,7 @@ public static class LaunchPlan
     /// <summary>Everything from scheduling to no_new_privs and seccomp (signals and exec are the caller's).</summary>
     public static void AddProcess(SyscallProgram p, OciProcess process, LaunchContext context)
     {
+        if (context.Personality is { } persona) p.Personality(persona);
         AddScheduling(p, process);
         bool noNewPrivileges = process.NoNewPrivileges == true;
         if (context.Seccomp is { } early && !noNewPrivileges) AddSeccomp(p, early);
@@ -202,6 +205,27 @@ public static class LaunchPlan
         }
         catch (Exception e) when (e is IOException or FormatException) { }
         return ulong.MaxValue;
+    }
+
+    /// <summary>linux.personality as personality(2) takes it: the domain (LINUX 0, LINUX32 8) with its flags.</summary>
+    public static ulong? PersonalityOf(Oci.Runtime.Personality? personality)
+    {
+        if (personality is null) return null;
+        ulong value = personality.Domain switch
+        {
+            "LINUX" => 0,
+            "LINUX32" => 0x0008,
+            _ => throw new RuntimeException($"linux.personality.domain {personality.Domain} is not LINUX or LINUX32"),
+        };
+        foreach (string flag in personality.Flags ?? [])
+            value |= flag switch
+            {
+                "UNAME26" => 0x0020000UL, "ADDR_NO_RANDOMIZE" => 0x0040000UL, "FDPIC_FUNCPTRS" => 0x0080000UL, "MMAP_PAGE_ZERO" => 0x0100000UL,
+                "ADDR_COMPAT_LAYOUT" => 0x0200000UL, "READ_IMPLIES_EXEC" => 0x0400000UL, "ADDR_LIMIT_32BIT" => 0x0800000UL,
+                "SHORT_INODE" => 0x1000000UL, "WHOLE_SECONDS" => 0x2000000UL, "STICKY_TIMEOUTS" => 0x4000000UL, "ADDR_LIMIT_3GB" => 0x8000000UL,
+                _ => throw new RuntimeException($"linux.personality.flags: {flag} is not a personality flag"),
+            };
+        return value;
     }
 
     /// <summary>/proc/sys/kernel/cap_last_cap, or 40 (CAP_CHECKPOINT_RESTORE) where it cannot be read.</summary>

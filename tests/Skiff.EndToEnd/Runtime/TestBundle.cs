@@ -8,7 +8,7 @@ namespace Skiff.EndToEnd.Runtime;
 /// </summary>
 public sealed class TestBundle : IDisposable
 {
-    private static readonly string[] Applets = ["sh", "echo", "cat", "id", "ls", "hostname", "true", "false", "sleep", "grep", "wc", "mount", "readlink"];
+    private static readonly string[] Applets = ["sh", "echo", "cat", "id", "ls", "hostname", "true", "false", "sleep", "grep", "wc", "mount", "readlink", "stat", "umask", "cut", "tr", "touch", "mkdir"];
 
     public string Dir { get; } = Directory.CreateTempSubdirectory("skiff-bundle-").FullName;
     public string StateRoot { get; }
