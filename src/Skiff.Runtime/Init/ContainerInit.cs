@@ -70,7 +70,7 @@ public static class ContainerInit
 
         try
         {
-            WaitForStart(fifoPath, fifo);
+            using var started = WaitForStart(fifoPath, fifo);
             state.Status = "created";
             HookRunner.RunStage(HookRunner.StartContainer, spec.Hooks, state, log: null);
             program.RunHere();
@@ -231,8 +231,12 @@ public static class ContainerInit
         }
     }
 
-    /// <summary>Opens exec.fifo for writing through /proc (its path is outside our root now): blocks until `start` opens it.</summary>
-    private static void WaitForStart(string path, SafeFd fifo)
+    /// <summary>
+    /// Opens exec.fifo for writing through /proc (its path is outside our root now): blocks until `start` opens it,
+    /// then writes the byte `start` waits for. The fd stays open (O_CLOEXEC) until execve closes it: that end of
+    /// file tells `start` the program runs.
+    /// </summary>
+    private static SafeFd WaitForStart(string path, SafeFd fifo)
     {
         int fd;
         while ((fd = Open(path, O_WRONLY | O_CLOEXEC)) < 0)
@@ -242,8 +246,9 @@ public static class ContainerInit
             if (errno == Errno.ENOENT) throw new RuntimeException("exec.fifo: the container has no /proc");
             throw new ErrnoException("open exec.fifo", errno);
         }
-        using var handle = new SafeFd(fd);
+        var handle = new SafeFd(fd);
         WriteAll(fd, "0"u8);
         fifo.Dispose();
+        return handle;
     }
 }

@@ -16,18 +16,34 @@ public static class ContainerOps
         string status = store.StatusOf(record);
         if (status != "created") throw new RuntimeException($"cannot start a container that is {status}: {id}");
         string fifo = Path.Combine(store.DirOf(id), StateStore.FifoName);
-        // O_RDWR never blocks on a fifo; the init's open for writing then completes, and we poll
-        // for its byte while checking that it is still alive.
-        int fd = Libc.Open(fifo, Libc.O_RDWR | Libc.O_CLOEXEC);
+        // Opened for reading without blocking: the init's open for writing then completes. Its byte says it goes on;
+        // the end of file that follows says it closed its end (O_CLOEXEC) by executing the program, or exited. start
+        // returns only then, so poststart runs after the program is executed, as runtime-spec asks.
+        int fd = Libc.Open(fifo, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
         if (fd < 0) Libc.ThrowErrno($"open {fifo}");
         using (var handle = new SafeFd(fd))
         {
-            while (!Libc.PollOne(fd, Libc.POLLIN, 100))
-            {
-                if (!StateStore.IsAlive(record)) throw new RuntimeException($"container init of {id} exited before start");
-            }
             Span<byte> b = stackalloc byte[1];
-            Libc.Read(fd, b);
+            bool started = false;
+            Span<Libc.PollEntry> entry = stackalloc Libc.PollEntry[1];
+            while (true)
+            {
+                entry[0] = new Libc.PollEntry { Fd = fd, Events = Libc.POLLIN };
+                Libc.Poll(entry, 100);
+                if (entry[0].Revents != 0)
+                {
+                    int n;
+                    try { n = Libc.Read(fd, b); }
+                    catch (ErrnoException e) when (e.Errno == Errno.EAGAIN) { continue; }
+                    if (n > 0) { started = true; continue; }
+                    if (started) break; // end of file after the byte: the program runs (or the init is gone)
+                }
+                if (!StateStore.IsAlive(record))
+                {
+                    if (started) break;
+                    throw new RuntimeException($"container init of {id} exited before start");
+                }
+            }
         }
         File.Delete(fifo);
         HookRunner.RunStage(HookRunner.Poststart, record.Hooks, store.ToOciState(record), log);
