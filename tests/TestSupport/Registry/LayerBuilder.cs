@@ -32,6 +32,16 @@ public sealed class LayerBuilder
 
     public LayerBuilder File(string path, string content) => File(path, System.Text.Encoding.UTF8.GetBytes(content));
 
+    /// <summary>A character device node (what a hostile image might ship: /dev/kvm is c 10:232).</summary>
+    public LayerBuilder CharacterDevice(string path, int major, int minor)
+    {
+        _writer.WriteEntry(new UstarTarEntry(TarEntryType.CharacterDevice, path)
+        {
+            DeviceMajor = major, DeviceMinor = minor, Mode = (UnixFileMode)0b110_110_110, ModificationTime = Epoch,
+        });
+        return this;
+    }
+
     public LayerBuilder Symlink(string path, string target)
     {
         _writer.WriteEntry(new UstarTarEntry(TarEntryType.SymbolicLink, path) { LinkName = target, Mode = (UnixFileMode)0b111_111_111, ModificationTime = Epoch });
