@@ -12,7 +12,7 @@ public static class ExecCommand
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(o);
         // exec's clone is visible in the container's pid namespace before it execs: it must not be the host's binary.
-        Skiff.Interop.Launch.SealedExecutable.ReexecSealed(["skiff-runtime", .. Environment.GetCommandLineArgs().Skip(1)]);
+        Skiff.Interop.Launch.SealedExecutable.ReexecSealed(["skiff-runtime", .. Environment.GetCommandLineArgs().Skip(1)], new StateStore(global.Root).EmptyDirectory);
         return ContainerExec.Exec(new StateStore(global.Root), o);
     }
 }

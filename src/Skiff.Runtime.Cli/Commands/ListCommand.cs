@@ -43,6 +43,7 @@ public static class ListCommand
         foreach (string dir in Directory.GetDirectories(store.Root).Order(StringComparer.Ordinal))
         {
             string id = Path.GetFileName(dir);
+            if (id.StartsWith('.')) continue; // the store's own (ids never start with a dot)
             try
             {
                 StateStore.ValidateId(id);

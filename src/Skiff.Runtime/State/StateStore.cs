@@ -14,6 +14,12 @@ public sealed class StateStore(string root)
 
     public string Root { get; } = root;
 
+    /// <summary>
+    /// ROOT/.empty: an empty directory of the store's, the second lower layer of the read-only overlayfs the
+    /// init's binary is executed through (see <see cref="Skiff.Interop.Launch.SealedExecutable"/>).
+    /// </summary>
+    public string EmptyDirectory => Path.Combine(Root, ".empty");
+
     public string DirOf(string id) => Path.Combine(Root, ValidateId(id));
 
     public static string ValidateId(string id)

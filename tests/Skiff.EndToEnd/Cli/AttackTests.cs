@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Skiff.EndToEnd.Harness;
+using Skiff.EndToEnd.Runtime.Attacks;
 using Skiff.TestSupport;
 using Skiff.TestSupport.Registry;
 
@@ -33,12 +34,12 @@ public sealed class AttackTests(SkiffEnvironment env)
         var r = env.Skiff("run", "--rm", "--tls-verify=false", image, "/entry");
         string after = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(runtime)));
         Assert.True(before == after, $"the runtime binary was modified from inside the container: {r}");
-        Assert.Contains("exe /memfd:skiff-runtime", r.Stdout, StringComparison.Ordinal);
+        SealedExe.AssertReported(r.Stdout);
         Assert.Contains("refused", r.Stdout, StringComparison.Ordinal);
         // Rootless, the init runs from the sealed copy too.
         var rootless = env.SkiffRootless("run", "--rm", "--tls-verify=false", image, "/entry");
         Assert.Equal(before, Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(runtime))));
-        Assert.Contains("exe /memfd:skiff-runtime", rootless.Stdout, StringComparison.Ordinal);
+        SealedExe.AssertReported(rootless.Stdout);
         Assert.Contains("refused", rootless.Stdout, StringComparison.Ordinal);
     }
 

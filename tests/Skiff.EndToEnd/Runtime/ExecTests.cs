@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Skiff.EndToEnd.Harness;
+using Skiff.EndToEnd.Runtime.Attacks;
 
 namespace Skiff.EndToEnd.Runtime;
 
@@ -94,7 +95,7 @@ public class ExecTests
         }
         Assert.Equal(0, (await exec).ExitCode);
         Assert.NotNull(exe);
-        Assert.StartsWith("/memfd:skiff-runtime", exe, StringComparison.Ordinal);
+        Assert.True(SealedExe.IsSealed(exe), $"not the sealed runtime: {exe}");
         await b.Runtime("delete", "--force", "x4");
     }
 }

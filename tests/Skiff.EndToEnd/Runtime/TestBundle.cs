@@ -54,7 +54,7 @@ public sealed class TestBundle : IDisposable
     {
         // A failed test may leave containers behind: kill them before removing their bundle.
         if (Directory.Exists(StateRoot))
-            foreach (string dir in Directory.GetDirectories(StateRoot))
+            foreach (string dir in Directory.GetDirectories(StateRoot).Where(d => !Path.GetFileName(d).StartsWith('.')))
                 Runner.RunAsync(RuntimeBinary.Path, Global("delete", "--force", Path.GetFileName(dir))).GetAwaiter().GetResult();
         try { Directory.Delete(Dir, recursive: true); }
         catch (IOException) { }

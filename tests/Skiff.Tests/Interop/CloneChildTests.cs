@@ -171,7 +171,7 @@ public class CloneLaunchTests
     [Fact]
     public void AProgramStartedFromASealedCopyCannotWriteItsExecutable()
     {
-        using var copy = Skiff.Interop.Launch.SealedExecutable.Create("/bin/busybox", "busybox-copy");
+        using var copy = Skiff.Interop.Launch.SealedExecutable.CopyToMemfd("/bin/busybox", "busybox-copy");
         var (read, write) = Libc.Pipe2();
         using (read)
         {
@@ -190,5 +190,34 @@ public class CloneLaunchTests
             Assert.StartsWith("/memfd:busybox-copy", output, StringComparison.Ordinal);
             Assert.DoesNotContain("WROTE", output, StringComparison.Ordinal);
         }
+    }
+
+    [RootFact]
+    public void AProgramStartedThroughTheReadOnlyOverlayCannotWriteItsExecutable()
+    {
+        string empty = Directory.CreateTempSubdirectory("skiff-empty-lower-").FullName;
+        string busybox = Path.Combine(Directory.CreateTempSubdirectory("skiff-busybox-").FullName, "busybox");
+        File.Copy("/bin/busybox", busybox);
+        using var sealedExe = Skiff.Interop.Launch.SealedExecutable.ThroughReadOnlyOverlay(busybox, empty);
+        Assert.NotNull(sealedExe); // root on a kernel with the new mount API: the overlay, not the memfd fallback
+        string before = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(busybox)));
+        var (read, write) = Libc.Pipe2();
+        using (read)
+        {
+            using (write)
+            {
+                using var child = CloneChild.Run(new CloneStartInfo
+                {
+                    ExecFd = sealedExe.Fd, Args = ["sh", "-c", "readlink /proc/self/exe >&3; echo x >> /proc/self/exe && echo WROTE >&3; true"],
+                    Env = NoEnv, ExtraFds = [write.Fd],
+                });
+                Assert.Null(child.LaunchError);
+                Assert.Equal(0, child.WaitForExit());
+            }
+            string output = System.Text.Encoding.UTF8.GetString(Libc.ReadToEnd(read.Fd));
+            Assert.StartsWith("/busybox", output, StringComparison.Ordinal); // its path in a mount of no namespace
+            Assert.DoesNotContain("WROTE", output, StringComparison.Ordinal);
+        }
+        Assert.Equal(before, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(busybox))));
     }
 }
