@@ -53,6 +53,10 @@ public static partial class Libc
     [LibraryImport(Name, EntryPoint = "read", SetLastError = true)]
     private static unsafe partial nint ReadRaw(int fd, byte* buf, nint count);
 
+    /// <summary>gettid(2): this thread's id (the process id on the main thread).</summary>
+    [LibraryImport(Name, EntryPoint = "gettid")]
+    public static partial int Gettid();
+
     [LibraryImport(Name, EntryPoint = "write", SetLastError = true)]
     private static unsafe partial nint WriteRaw(int fd, byte* buf, nint count);
 

@@ -31,8 +31,8 @@ namespace Skiff.Interop;
 // waits; the child has its own stack and shares our memory, so everything it reads lives in the program's
 // native memory, freed only after the report pipe (O_CLOEXEC, its write end held by the child only) reports
 // end of file: the child has exec'd or died.
-// The clone happens on one dedicated, long-lived thread (CloneThread): the parent-death signal follows the
-// creating thread.
+// The clone happens on the main thread when called there, else on one dedicated, long-lived thread
+// (CloneThread): the parent-death signal follows the creating thread, and the main thread ends only with the process.
 
 /// <summary>A child process started in new namespaces, held before execve until <see cref="Release"/>.</summary>
 public sealed partial class CloneChild : IDisposable
@@ -67,20 +67,23 @@ public sealed partial class CloneChild : IDisposable
         if (info.ExecFd < 0 && !System.IO.Path.IsPathRooted(info.Path)) throw new ArgumentException($"clone: path {info.Path} is not absolute", nameof(info));
         if (info.Args.Count == 0) throw new ArgumentException("clone: argv is empty", nameof(info));
         if ((info.NamespaceFlags & ~CloneFlags.All) != 0) throw new ArgumentException($"clone: unknown namespace flags 0x{info.NamespaceFlags:x}", nameof(info));
-        return CloneThread.Invoke(() =>
+        // The main thread lives as long as the process: it may be the parent itself (no hand-off to CloneThread).
+        return Libc.Gettid() == Environment.ProcessId ? StartHere(info) : CloneThread.Invoke(() => StartHere(info));
+    }
+
+    private static CloneChild StartHere(CloneStartInfo info)
+    {
+        var program = new SyscallProgram();
+        try
         {
-            var program = new SyscallProgram();
-            try
-            {
-                var (pid, syncWrite, report) = Clone(program, info);
-                return new CloneChild(pid, program, syncWrite, report);
-            }
-            catch
-            {
-                program.Dispose();
-                throw;
-            }
-        });
+            var (pid, syncWrite, report) = Clone(program, info);
+            return new CloneChild(pid, program, syncWrite, report);
+        }
+        catch
+        {
+            program.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Start and Release.</summary>
@@ -233,9 +236,9 @@ public sealed partial class CloneChild : IDisposable
     }
 
     // clone(fn, stack, flags, arg, ...): glibc's assembly wrapper reads the fixed arguments only.
-    [LibraryImport("libc.so.6", EntryPoint = "clone", SetLastError = true)]
+    [LibraryImport(Libc.Name, EntryPoint = "clone", SetLastError = true)]
     private static unsafe partial int CloneRaw(nint fn, byte* stack, int flags, byte* arg);
 
-    [LibraryImport("libc.so.6", EntryPoint = "pthread_sigmask")]
+    [LibraryImport(Libc.Name, EntryPoint = "pthread_sigmask")]
     private static unsafe partial int PthreadSigmask(int how, byte* set, byte* oldset);
 }
