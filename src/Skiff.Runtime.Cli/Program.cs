@@ -5,6 +5,7 @@ using Skiff.Runtime.Init;
 // skiff-runtime: the OCI runtime command line with runc's verbs and flags.
 if (args is ["init", var channelFd]) return ContainerInit.Run(channelFd);
 
+Profiling.Mark("runtime main");
 using var log = new RuntimeLog();
 try
 {
@@ -15,6 +16,7 @@ try
     line.ParseVerb(args, verbAt);
     int code = Dispatcher.Run(line, log);
     log.Debug($"{line.Verb} finished with exit code {code}");
+    Profiling.Mark("runtime exit");
     return code;
 }
 catch (RuntimeException e)

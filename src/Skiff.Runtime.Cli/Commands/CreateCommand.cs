@@ -12,19 +12,11 @@ public static class CreateCommand
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(o);
-        SealIfJoiningPidNamespace(o);
-        using var init = ContainerCreator.Create(new StateStore(global.Root), o, log, global.SystemdCgroup);
+        using var init = ContainerCreator.Create(new StateStore(global.Root), WithSealedReexec(o), log, global.SystemdCgroup);
         return 0;
     }
 
-    /// <summary>
-    /// Joining an existing pid namespace (a pod's) makes create's clone visible there for a moment before it
-    /// executes the init: like exec, create then runs from a sealed copy of itself.
-    /// </summary>
-    public static void SealIfJoiningPidNamespace(CreateOptions o)
-    {
-        var spec = BundleConfig.Load(Path.GetFullPath(o.Bundle));
-        if (BundleConfig.JoinsNamespace(spec, "pid"))
-            Skiff.Interop.Launch.SealedExecutable.ReexecSealed(["skiff-runtime", .. Environment.GetCommandLineArgs().Skip(1)]);
-    }
+    /// <summary>Joining an existing pid namespace (a pod's): create then runs from a sealed copy of itself, like exec.</summary>
+    public static CreateOptions WithSealedReexec(CreateOptions o) =>
+        o with { ReexecSealedWhenJoiningPid = ["skiff-runtime", .. Environment.GetCommandLineArgs().Skip(1)] };
 }

@@ -11,8 +11,7 @@ public static class RunCommand
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(o);
-        CreateCommand.SealIfJoiningPidNamespace(o.Create);
         // o.NoSubreaper needs nothing: the init is run's own child, so run reaps it without being a subreaper.
-        return ContainerRunner.Run(new StateStore(global.Root), o, log, global.SystemdCgroup);
+        return ContainerRunner.Run(new StateStore(global.Root), o with { Create = CreateCommand.WithSealedReexec(o.Create) }, log, global.SystemdCgroup);
     }
 }

@@ -25,7 +25,9 @@ public static class CgroupSetup
     public static CgroupState Create(Spec spec, string id, int pid, bool systemdCgroup, Action<string> warn, CgroupLayout? layout = null)
     {
         var manager = ForNew(spec, id, systemdCgroup, IsRootless, layout ?? CgroupLayout.Host);
+        Profiling.Mark("cgroup: layout");
         manager.Create(spec.Linux?.Resources ?? new LinuxResources(), DeviceRules.For(spec));
+        Profiling.Mark("cgroup: made and limited");
         try { manager.Join(pid); }
         catch
         {

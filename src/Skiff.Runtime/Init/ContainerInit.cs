@@ -32,6 +32,7 @@ public static class ContainerInit
             Console.Error.WriteLine("skiff-runtime init: started without its channel: this command is for skiff-runtime itself");
             return 1;
         }
+        Profiling.Mark("init: main");
         Fcntl(channelFd, F_SETFD, FD_CLOEXEC);
         // Directories and files the init creates (mount points, the working directory) come out 0755/0644.
         Umask(0x12);
@@ -47,8 +48,11 @@ public static class ContainerInit
             using var setupMessage = channel.Receive() ?? throw new RuntimeException("create went away before sending the setup");
             if (setupMessage.Kind != InitMessageKind.Setup) throw new RuntimeException($"expected the setup, got {setupMessage.Kind}");
             var setup = InitChannel.ReadSetup(setupMessage);
+            Profiling.Mark("init: setup received");
             using (var config = setupMessage.TakeFd(0))
                 spec = BundleConfig.Parse(ReadToEnd(config.Fd, 16 << 20), Path.Combine(setup.Bundle, "config.json"));
+            Profiling.Mark("init: config parsed");
+            WaitUntilInCgroup(channel, (BundleConfig.NamespaceFlags(spec) & CloneFlags.NewCgroup) != 0);
             fifo = setupMessage.TakeFd(1);
             fifoPath = $"/proc/self/fd/{fifo.Fd}";
             SafeFd? listener = setup.SeccompListener ? setupMessage.TakeFd(2) : null;
@@ -65,6 +69,7 @@ public static class ContainerInit
             catch (IOException) { Console.Error.WriteLine($"skiff-runtime init: {message}"); }
             return code;
         }
+        Profiling.Mark("init: ready");
         channel.Send(InitMessageKind.Ready);
         channel.Dispose();
 
@@ -73,6 +78,7 @@ public static class ContainerInit
             using var started = WaitForStart(fifoPath, fifo);
             state.Status = "created";
             HookRunner.RunStage(HookRunner.StartContainer, spec.Hooks, state, log: null);
+            Profiling.Mark("init: exec");
             program.RunHere();
             return 1; // not reached: the program ends in execve
         }
@@ -81,6 +87,18 @@ public static class ContainerInit
             Console.Error.WriteLine($"skiff-runtime init: {Describe(e).Message}");
             return e is LaunchException { Errno: Errno.ENOENT } ? 127 : e is LaunchException { Errno: Errno.EACCES } ? 126 : 1;
         }
+    }
+
+    /// <summary>
+    /// Waits for create to have moved this process into the container's cgroup, then makes the new cgroup
+    /// namespace if the config asks for one (rooted at that cgroup).
+    /// </summary>
+    private static void WaitUntilInCgroup(InitChannel channel, bool newCgroupNamespace)
+    {
+        using (var joined = channel.Receive() ?? throw new RuntimeException("create went away before the init was in its cgroup"))
+            if (joined.Kind != InitMessageKind.CgroupJoined) throw new RuntimeException($"expected the cgroup to be joined, got {joined.Kind}");
+        if (newCgroupNamespace) Check(Unshare((int)CloneFlags.NewCgroup), "create the container's cgroup namespace");
+        Profiling.Mark("init: in its cgroup");
     }
 
     private static (int Code, string Message) Describe(Exception e) => e switch
@@ -107,10 +125,12 @@ public static class ContainerInit
             PreparedMounts = preparedMounts,
         });
         root.MountAll();
+        Profiling.Mark("init: mounts");
         if (spec.Hooks is { } hooks && (hooks.Prestart is { Count: > 0 } || hooks.CreateRuntime is { Count: > 0 }))
             AskCreateToRunHooks(channel, "createRuntime");
         HookRunner.RunStage(HookRunner.CreateContainer, spec.Hooks, state, log: null);
         root.SwitchRoot();
+        Profiling.Mark("init: pivot");
         SafeFd? terminal = null;
         if (process.Terminal == true)
         {
@@ -119,6 +139,7 @@ public static class ContainerInit
             root.MountConsole(new Node($"/dev/pts/{PtyNumberOf(terminal)}", NodeKind.Device, new SafeFd(terminal.Fd, ownsHandle: false)));
         }
         root.Finish();
+        Profiling.Mark("init: finish");
         if ((namespaces & CloneFlags.NewUts) != 0)
         {
             if (!string.IsNullOrEmpty(spec.Hostname)) Check(SetHostname(spec.Hostname), "sethostname");

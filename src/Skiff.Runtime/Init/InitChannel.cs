@@ -1,10 +1,8 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Skiff.Interop;
 
 namespace Skiff.Runtime.Init;
 
-/// <summary>What travels between `create` and the container's init. One SOCK_SEQPACKET message each: a kind byte, a JSON body, and fds (SCM_RIGHTS).</summary>
+/// <summary>What travels between `create` and the container's init. One SOCK_SEQPACKET message each: a kind byte, a body (<see cref="InitWire"/>), and fds (SCM_RIGHTS).</summary>
 public enum InitMessageKind : byte
 {
     /// <summary>create → init: <see cref="InitSetup"/>, with fds [config.json, exec.fifo (O_PATH), seccomp listener socket?].</summary>
@@ -13,50 +11,107 @@ public enum InitMessageKind : byte
     Ready = 2,
     /// <summary>init → create: <see cref="InitError"/>; the init exits with its code.</summary>
     Error = 3,
-    /// <summary>init → create: <see cref="InitText"/> for the runtime's log (an rlimit clamped, ...).</summary>
+    /// <summary>init → create: a text for the runtime's log (an rlimit clamped, ...).</summary>
     Warning = 4,
     /// <summary>init → create: the pty master (one fd) for --console-socket.</summary>
     Console = 5,
-    /// <summary>init → create: <see cref="InitText"/> naming the hook kind (prestart, createRuntime) the runtime must run now.</summary>
+    /// <summary>init → create: a text naming the hook kind (prestart, createRuntime) the runtime must run now.</summary>
     RunHooks = 6,
-    /// <summary>create → init: the hooks ran; an empty body, or <see cref="InitText"/> with the failure.</summary>
+    /// <summary>create → init: the hooks ran; an empty body, or a text with the failure.</summary>
     HooksDone = 7,
+    /// <summary>
+    /// create → init, after <see cref="Setup"/>: the init is in its cgroup. create makes the cgroup and moves the
+    /// init in while the init starts (the first write to cgroup.procs waits for an RCU grace period, often
+    /// longer than the init's own start); the init waits for this before it unshares a cgroup namespace,
+    /// mounts anything or asks for hooks, and it never forks or executes the program before.
+    /// </summary>
+    CgroupJoined = 8,
 }
 
 /// <summary>What the init needs besides config.json.</summary>
 public sealed class InitSetup
 {
-    [JsonPropertyName("id")] public string Id { get; set; } = "";
-    [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
+    public string Id { get; set; } = "";
+    public string Bundle { get; set; } = "";
     /// <summary>The init's pid as the host (the runtime) sees it: hooks and the seccomp listener get this one.</summary>
-    [JsonPropertyName("pid")] public int Pid { get; set; }
-    [JsonPropertyName("noPivot")] public bool NoPivot { get; set; }
-    [JsonPropertyName("noNewKeyring")] public bool NoNewKeyring { get; set; }
+    public int Pid { get; set; }
+    public bool NoPivot { get; set; }
+    public bool NoNewKeyring { get; set; }
     /// <summary>--preserve-fds: fds 3..3+N-1 pass to the container's process.</summary>
-    [JsonPropertyName("preserveFds")] public int PreserveFds { get; set; }
+    public int PreserveFds { get; set; }
     /// <summary>create's --console-socket was given: process.terminal makes a pty and sends its master back.</summary>
-    [JsonPropertyName("consoleSocket")] public bool ConsoleSocket { get; set; }
+    public bool ConsoleSocket { get; set; }
     /// <summary>A seccomp listener socket (connected by create to linux.seccomp.listenerPath) is among the fds.</summary>
-    [JsonPropertyName("seccompListener")] public bool SeccompListener { get; set; }
+    public bool SeccompListener { get; set; }
     /// <summary>Indexes in config.mounts of the idmapped trees create prepared; their fds follow the others, in this order.</summary>
-    [JsonPropertyName("idmappedMounts")] public List<int>? IdmappedMounts { get; set; }
+    public List<int>? IdmappedMounts { get; set; }
 }
 
 public sealed class InitError
 {
-    [JsonPropertyName("code")] public int Code { get; set; } = 1;
-    [JsonPropertyName("message")] public string Message { get; set; } = "";
+    public int Code { get; set; } = 1;
+    public string Message { get; set; } = "";
 }
 
-public sealed class InitText
+/// <summary>
+/// The bodies of the init channel's messages: fields in a fixed order through BinaryWriter (strings with their
+/// length first). Both ends are the same binary, so there is no versioning; and, unlike JSON, a fresh init pays
+/// no serializer start-up (System.Text.Json's metadata costs a new NativeAOT process a millisecond or more).
+/// </summary>
+internal static class InitWire
 {
-    [JsonPropertyName("text")] public string Text { get; set; } = "";
+    public static byte[] Encode(Action<BinaryWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) write(writer);
+        return stream.ToArray();
+    }
+
+    public static T Decode<T>(InitMessage m, Func<BinaryReader, T> read)
+    {
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(m.Body), System.Text.Encoding.UTF8);
+            T value = read(reader);
+            if (reader.BaseStream.Position != m.Body.Length) throw new IOException("bytes left over");
+            return value;
+        }
+        catch (Exception e) when (e is IOException or FormatException or ArgumentException)
+        {
+            throw new RuntimeException($"the init channel sent a malformed {m.Kind} message");
+        }
+    }
+
+    public static byte[] Setup(InitSetup s) => Encode(w =>
+    {
+        w.Write(s.Id); w.Write(s.Bundle); w.Write(s.Pid); w.Write(s.NoPivot); w.Write(s.NoNewKeyring); w.Write(s.PreserveFds);
+        w.Write(s.ConsoleSocket); w.Write(s.SeccompListener);
+        w.Write(s.IdmappedMounts?.Count ?? -1);
+        foreach (int index in s.IdmappedMounts ?? []) w.Write(index);
+    });
+
+    public static InitSetup Setup(InitMessage m) => Decode(m, r =>
+    {
+        var s = new InitSetup
+        {
+            Id = r.ReadString(), Bundle = r.ReadString(), Pid = r.ReadInt32(), NoPivot = r.ReadBoolean(), NoNewKeyring = r.ReadBoolean(),
+            PreserveFds = r.ReadInt32(), ConsoleSocket = r.ReadBoolean(), SeccompListener = r.ReadBoolean(),
+        };
+        int count = r.ReadInt32();
+        if (count > InitChannelLimits.MaxIdmappedMounts) throw new FormatException("too many idmapped mounts");
+        if (count >= 0)
+        {
+            s.IdmappedMounts = new List<int>(count);
+            for (int i = 0; i < count; i++) s.IdmappedMounts.Add(r.ReadInt32());
+        }
+        return s;
+    });
 }
 
-[JsonSerializable(typeof(InitSetup))]
-[JsonSerializable(typeof(InitError))]
-[JsonSerializable(typeof(InitText))]
-internal sealed partial class InitJsonContext : JsonSerializerContext;
+internal static class InitChannelLimits
+{
+    public const int MaxIdmappedMounts = 4096;
+}
 
 /// <summary>One message as received: its kind, body and the fds that came with it (owned by the receiver).</summary>
 public sealed class InitMessage(InitMessageKind kind, byte[] body, List<SafeFd> fds) : IDisposable
@@ -64,12 +119,6 @@ public sealed class InitMessage(InitMessageKind kind, byte[] body, List<SafeFd> 
     public InitMessageKind Kind { get; } = kind;
     public byte[] Body { get; } = body;
     public List<SafeFd> Fds { get; } = fds;
-
-    public T Read<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
-    {
-        try { return JsonSerializer.Deserialize(Body, type) ?? throw new RuntimeException($"the init channel sent an empty {Kind} message"); }
-        catch (JsonException e) { throw new RuntimeException($"the init channel sent a malformed {Kind} message: {e.Message}"); }
-    }
 
     /// <summary>Hands fd <paramref name="index"/> to the caller (it is no longer disposed with the message).</summary>
     public SafeFd TakeFd(int index)
@@ -105,13 +154,12 @@ public sealed class InitChannel(SafeFd socket) : IDisposable
         Libc.SendWithFds(Socket.Fd, message, fds);
     }
 
-    public void Send<T>(InitMessageKind kind, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, params ReadOnlySpan<int> fds) =>
-        Send(kind, JsonSerializer.SerializeToUtf8Bytes(value, type), fds);
+    public void SendSetup(InitSetup setup, params ReadOnlySpan<int> fds) => Send(InitMessageKind.Setup, InitWire.Setup(setup), fds);
 
     public void SendError(int code, string message) =>
-        Send(InitMessageKind.Error, new InitError { Code = code, Message = message.ReplaceLineEndings(" ") }, InitJsonContext.Default.InitError);
+        Send(InitMessageKind.Error, InitWire.Encode(w => { w.Write(code); w.Write(message.ReplaceLineEndings(" ")); }));
 
-    public void SendText(InitMessageKind kind, string text) => Send(kind, new InitText { Text = text }, InitJsonContext.Default.InitText);
+    public void SendText(InitMessageKind kind, string text) => Send(kind, InitWire.Encode(w => w.Write(text)));
 
     /// <summary>The next message, or null at end of file (the other side closed or died).</summary>
     public InitMessage? Receive()
@@ -138,9 +186,9 @@ public sealed class InitChannel(SafeFd socket) : IDisposable
         return new InitMessage((InitMessageKind)buffer[0], buffer[1..n], fds);
     }
 
-    public static InitSetup ReadSetup(InitMessage m) => m.Read(InitJsonContext.Default.InitSetup);
-    public static InitError ReadError(InitMessage m) => m.Read(InitJsonContext.Default.InitError);
-    public static string ReadText(InitMessage m) => m.Body.Length == 0 ? "" : m.Read(InitJsonContext.Default.InitText).Text;
+    public static InitSetup ReadSetup(InitMessage m) => InitWire.Setup(m);
+    public static InitError ReadError(InitMessage m) => InitWire.Decode(m, r => new InitError { Code = r.ReadInt32(), Message = r.ReadString() });
+    public static string ReadText(InitMessage m) => m.Body.Length == 0 ? "" : InitWire.Decode(m, r => r.ReadString());
 
     public void Dispose() => Socket.Dispose();
 }

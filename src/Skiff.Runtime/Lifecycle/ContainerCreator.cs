@@ -24,7 +24,11 @@ public static class ContainerCreator
     {
         string id = options.Id;
         string bundle = Path.GetFullPath(options.Bundle);
+        Profiling.Mark("create: start");
+        if (!systemdCgroup) Cgroups.AttachPrimer.Start();
         var spec = BundleConfig.Load(bundle);
+        if (options.ReexecSealedWhenJoiningPid is { } argv && BundleConfig.JoinsNamespace(spec, "pid"))
+            SealedExecutable.ReexecSealed(argv, store.EmptyDirectory);
         HookRunner.Validate(spec.Hooks);
         SecurityLabels.Validate(spec);
         Sysctl.Validate(spec, Sysctl.IsRuntimeNetworkNamespace);
@@ -41,6 +45,7 @@ public static class ContainerCreator
         if (BundleConfig.JoinsNamespace(spec, "user") && (newNamespaces & CloneFlags.NewPid) != 0)
             throw new RuntimeException("a new pid namespace inside a user namespace joined by path is not supported yet");
 
+        Profiling.Mark("create: config loaded and checked");
         string dir = store.CreateDir(id);
         CloneChild? child = null;
         Cgroups.CgroupState? cgroup = null;
@@ -58,16 +63,19 @@ public static class ContainerCreator
             var (channelFd, initEnd) = Libc.SocketPair();
             using var channel = new InitChannel(channelFd);
             Hold(held, initEnd);
-            var runtimeCopy = Hold(held, SealedExecutable.Create());
+            var runtimeCopy = Hold(held, SealedExecutable.Create(emptyDirectory: store.EmptyDirectory));
+            Profiling.Mark("create: sealed copy");
             var joins = BundleConfig.NamespacesToJoin(spec).Select(j => (j.Type, j.Flag, j.Path, Fd: Hold(held, OpenNamespace(j.Type, j.Path)))).ToList();
             var pidNamespace = joins.FirstOrDefault(j => j.Type == "pid").Fd;
 
-            // New namespaces come from clone, except: a new cgroup namespace is made once the init is in its
-            // cgroup (below), so that cgroup is its root; and under a user namespace joined by path every new
-            // namespace is made after joining it, so that it belongs to it.
+            // New namespaces come from clone, except: the init makes a new cgroup namespace once it is in its
+            // cgroup (CgroupJoined), so that cgroup is its root, and a new time namespace (with its offsets); and
+            // under a user namespace joined by path every new namespace is made after joining it, so that it
+            // belongs to it.
             bool joinsUser = BundleConfig.JoinsNamespace(spec, "user");
-            ulong cloneFlags = joinsUser ? 0 : newNamespaces & ~(CloneFlags.NewCgroup | CloneFlags.NewTime);
-            ulong unshareFlags = (joinsUser ? newNamespaces : newNamespaces & CloneFlags.NewCgroup) & ~CloneFlags.NewTime;
+            const ulong madeByInit = CloneFlags.NewCgroup | CloneFlags.NewTime;
+            ulong cloneFlags = joinsUser ? 0 : newNamespaces & ~madeByInit;
+            ulong unshareFlags = joinsUser ? newNamespaces & ~madeByInit : 0;
 
             // fds 3..3+N-1 pass through to the container (--preserve-fds); the channel follows them.
             var extra = Enumerable.Range(3, options.PreserveFds).ToList();
@@ -76,7 +84,7 @@ public static class ContainerCreator
             {
                 ExecFd = runtimeCopy.Fd,
                 Args = ["skiff-runtime", "init", (3 + options.PreserveFds).ToString(CultureInfo.InvariantCulture)],
-                Env = [],
+                Env = Profiling.On ? ["SKIFF_RUNTIME_PROFILE=1"] : [],
                 NamespaceFlags = cloneFlags,
                 PidNamespaceFd = pidNamespace?.Fd ?? -1,
                 ParentDeathSignal = Libc.SIGKILL, // the init clears it once ready
@@ -90,10 +98,9 @@ public static class ContainerCreator
                 },
             });
             initEnd.Dispose();
+            Profiling.Mark("create: cloned");
             if ((newNamespaces & CloneFlags.NewUser) != 0)
                 IdMapWriter.Write(child.Pid, spec.Linux?.UidMappings, spec.Linux?.GidMappings);
-            // The cgroup, its limits and device rules, with the init moved in while it waits (before any of its code runs).
-            cgroup = ContainerCgroups.Create(spec, id, child.Pid, systemdCgroup);
             child.Release();
             if (child.LaunchError is { } launch) throw new RuntimeException($"starting the container's init: {launch.Message}");
 
@@ -111,12 +118,20 @@ public static class ContainerCreator
             if (listenerFd is not null) setupFds.Add(listenerFd.Fd);
             setupFds.AddRange(idmapped.OrderBy(kv => kv.Key).Select(kv => kv.Value.Fd!.Fd));
             if (setupFds.Count > Libc.MaxFdsPerMessage) throw new RuntimeException($"too many idmapped mounts ({idmapped.Count}): at most {Libc.MaxFdsPerMessage - 3}");
-            channel.Send(InitMessageKind.Setup, setup, InitJsonContext.Default.InitSetup, [.. setupFds]);
+            channel.SendSetup(setup, [.. setupFds]);
+            Profiling.Mark("create: setup sent");
+            // The cgroup, its limits and device rules, and the init moved in while it starts: it waits for
+            // CgroupJoined before anything the cgroup governs (a cgroup namespace, mounts, hooks, the program).
+            cgroup = ContainerCgroups.Create(spec, id, child.Pid, systemdCgroup);
+            Profiling.Mark("create: cgroup made");
+            try { channel.Send(InitMessageKind.CgroupJoined); }
+            catch (IOException) { /* the init failed early: its error is waiting in the channel, read below */ }
             ServeUntilReady(channel, child, options, spec, new Oci.Runtime.State
             {
                 Id = id, Status = "creating", Pid = child.Pid, Bundle = bundle, Annotations = spec.Annotations,
             }, log);
 
+            Profiling.Mark("create: init ready");
             var stat = ProcStat.Read(child.Pid) ?? throw new RuntimeException("the container's init exited before it was ready");
             store.Save(new ContainerRecord
             {

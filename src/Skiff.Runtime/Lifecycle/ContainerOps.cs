@@ -45,6 +45,7 @@ public static class ContainerOps
                 }
             }
         }
+        Profiling.Mark("start: program running");
         File.Delete(fifo);
         HookRunner.RunStage(HookRunner.Poststart, record.Hooks, store.ToOciState(record), log);
     }

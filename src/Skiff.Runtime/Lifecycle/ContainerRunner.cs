@@ -26,8 +26,10 @@ public static class ContainerRunner
         if (options.Detach) return 0;
         int code;
         using (SignalForwarding.To(child.Pid)) code = child.WaitForExit();
+        Profiling.Mark("run: container exited");
         // --keep leaves the stopped container for `delete`; otherwise it is deleted here, poststop hooks included.
         if (!options.Keep) ContainerOps.Delete(store, id, force: true, log);
+        Profiling.Mark("run: deleted");
         return code;
     }
 }

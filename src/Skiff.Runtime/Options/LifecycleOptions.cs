@@ -18,6 +18,11 @@ public sealed record CreateOptions
     public bool NoNewKeyring { get; init; }
     /// <summary>Pass fds 3 .. 3+N-1 of the runtime (after $LISTEN_FDS ones) on to the container process.</summary>
     public int PreserveFds { get; init; }
+    /// <summary>
+    /// The command line to execute again from a sealed copy of the runtime when the config joins an existing
+    /// pid namespace (create's clone is visible there before it executes the init); the CLI sets its own.
+    /// </summary>
+    public IReadOnlyList<string>? ReexecSealedWhenJoiningPid { get; init; }
 }
 
 /// <summary>run: create's flags plus --detach, --keep and --no-subreaper.</summary>
