@@ -111,10 +111,18 @@ public static class ErrorText
         {
             if (args.Length > 0) return format.Replace("{0}", string.Join(", ", args), StringComparison.Ordinal);
             // The key came without its argument: say the rest.
-            return System.Text.RegularExpressions.Regex.Replace(format, @"\{0\}: |(, (found|starting with) )?'\\?\{0\}'", "");
+            return WithoutArgument(format);
         }
         string words = Humanize(key);
         return args.Length == 0 ? words : $"{words}: {string.Join(", ", args)}";
+    }
+
+    /// <summary>A format with its "{0}" left out, and the words that only introduced it ("PATH: ", ", found 'X'").</summary>
+    private static string WithoutArgument(string format)
+    {
+        foreach (string part in (string[])["{0}: ", ", found '{0}'", ", starting with '{0}'", ", found '\\{0}'", "'\\{0}'", "'{0}'"])
+            format = format.Replace(part, "", StringComparison.Ordinal);
+        return format;
     }
 
     /// <summary>Resource keys are one token of letters, digits and underscores with an inner capital or an underscore.</summary>
