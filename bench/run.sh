@@ -8,13 +8,13 @@ skiff=$(readlink -f "$1")
 rounds=${ROUNDS:-15}
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$here/../tests/fixtures
-if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
-  [ "$(id -u)" = 0 ] || { echo "bench: podman and runc are needed (apt-get install podman runc)" >&2; exit 1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc >/dev/null
+if ! command -v podman >/dev/null || ! command -v runc >/dev/null || [ ! -x /usr/bin/time ]; then
+  [ "$(id -u)" = 0 ] || { echo "bench: podman, runc and GNU time are needed (apt-get install podman runc time)" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc time >/dev/null
 fi
 dir=$(mktemp -d /tmp/skiff-bench.XXXXXX)
 addr=127.0.0.1:${BENCH_PORT:-5055}
-cleanup() { "$fixtures/registry.sh" stop "$dir"; umount -R "$dir"/podman-root/overlay 2>/dev/null || true; rm -rf "$dir"; }
+cleanup() { "$fixtures/registry.sh" stop "$dir"; for d in /sys/fs/cgroup/*/skiff-bench /sys/fs/cgroup/skiff-bench; do rmdir "$d"/run "$d" 2>/dev/null || true; done; umount -R "$dir"/podman-root/overlay 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT
 "$fixtures/registry.sh" start "$addr" "$dir" >/dev/null
 image=$addr/library/busybox
@@ -43,18 +43,28 @@ for _ in $(seq "$rounds"); do
 done
 ms_s=$(printf '%s\n' "${s[@]}" | median); ms_p=$(printf '%s\n' "${p[@]}" | median)
 
-# The runtimes alone on one prepared bundle (busybox rootfs, `true`).
-bundle=$dir/bundle; mkdir -p "$bundle/rootfs/bin"
-cp /bin/busybox "$bundle/rootfs/bin/busybox"; ln -s busybox "$bundle/rootfs/bin/true"; ln -s busybox "$bundle/rootfs/bin/sh"
-(cd "$bundle" && runc spec && sed -i 's/"terminal": true/"terminal": false/; s/"sh"/"true"/' config.json)
+# The runtimes alone on one bundle shaped like podman's (cgroup with memory, pids and device rules; podman's
+# seccomp profile): `RUNTIME run` = create + start + wait + delete. Wall time alternating; then peak RSS, the
+# largest resident set of any process in the runtime's tree (GNU time's %M, from wait4).
+bundle=$dir/bundle
+dotnet run --project "$here/Skiff.Bench" -c Release -- "$bundle" /skiff-bench/run >/dev/null
 runtime=$(dirname "$skiff")/skiff-runtime
-r=() c=()
+r=() c=() rr=() cr=()
+"$runtime" --root "$dir/rt-state" run --bundle "$bundle" warm >/dev/null; runc --root "$dir/runc-state" run --bundle "$bundle" warm >/dev/null
 for i in $(seq "$rounds"); do
   r+=("$(time_us "$runtime" --root "$dir/rt-state" run --bundle "$bundle" "b$i")")
   c+=("$(time_us runc --root "$dir/runc-state" run --bundle "$bundle" "b$i")")
 done
+peak_kb() { /usr/bin/time -f %M -o "$dir/rss" "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }; cat "$dir/rss"; }
+for i in $(seq 5); do
+  rr+=("$(peak_kb "$runtime" --root "$dir/rt-state" run --bundle "$bundle" "m$i")")
+  cr+=("$(peak_kb runc --root "$dir/runc-state" run --bundle "$bundle" "m$i")")
+done
 ms_r=$(printf '%s\n' "${r[@]}" | median); ms_c=$(printf '%s\n' "${c[@]}" | median)
+kb_r=$(printf '%s\n' "${rr[@]}" | median); kb_c=$(printf '%s\n' "${cr[@]}" | median)
+mib() { awk -v kb="$1" 'BEGIN {printf "%.1f MiB", kb/1024}'; }
 
 echo "skiff run --rm busybox true   median $(ms "$ms_s")   (podman $(podman --version | cut -d' ' -f3) + runc: $(ms "$ms_p"))   ratio skiff/podman = $(ratio "$ms_s" "$ms_p")"
 echo "skiff-runtime run (bundle)    median $(ms "$ms_r")   (runc $(runc --version | head -1 | cut -d' ' -f3): $(ms "$ms_c"))   ratio skiff-runtime/runc = $(ratio "$ms_r" "$ms_c")"
+echo "skiff-runtime peak RSS        median $(mib "$kb_r")   (runc: $(mib "$kb_c"))   ratio skiff-runtime/runc = $(ratio "$kb_r" "$kb_c")"
 echo "($rounds rounds each, alternating, $(nproc) cores, $(uname -r))"
