@@ -1,5 +1,6 @@
 # Skiff: `make` builds out/skiff and out/skiff-runtime (NativeAOT); `make demo` runs a real container offline;
-# `make test` runs the whole suite; `make bench` compares with podman and runc; `make install PREFIX=...`.
+# `make test` runs the whole suite; `make stress` the long loops; `make bench` compares with podman and runc;
+# `make install PREFIX=...`.
 PREFIX ?= /usr/local
 OUT := $(CURDIR)/out
 DOTNET ?= dotnet
@@ -15,9 +16,10 @@ RUN_PACKAGES := busybox-static docker-registry skopeo uidmap curl runc
 TEST_PACKAGES := podman catatonit crun seccomp qemu-user lld
 SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj') Directory.Build.props Directory.Packages.props
 
-.PHONY: all deps demo test unit-test bench install clean
+.PHONY: all deps demo test unit-test stress bench install clean
 
 all: $(OUT)/skiff $(OUT)/skiff-runtime
+	@for f in $(OUT)/skiff $(OUT)/skiff-runtime; do awk -v n="$$(basename $$f)" -v s="$$(stat -c %s $$f)" 'BEGIN {printf "%-16s %6.2f MiB\n", n, s / 1048576}'; done
 
 # Installs what is missing when run as root; otherwise names it.
 deps:
@@ -46,6 +48,15 @@ test:
 
 unit-test:
 	bash tests/run-tests.sh $(OUT) unit
+
+# The slow loops, not part of `make test`: clones under GC pressure, containers killed at every stage, the
+# mount-target race attack, and the seccomp compiler fuzzed against the kernel, each STRESS_ITERATIONS times.
+STRESS_ITERATIONS ?= 2000
+SECCOMP_FUZZ_RUNS ?= 5000
+stress:
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(RUN_PACKAGES) $(TEST_PACKAGES)"
+	@$(MAKE) --no-print-directory all
+	SKIFF_STRESS_ITERATIONS=$(STRESS_ITERATIONS) SKIFF_SECCOMP_FUZZ_RUNS=$(SECCOMP_FUZZ_RUNS) bash tests/run-tests.sh $(OUT) stress
 
 bench: all
 	bash bench/run.sh $(OUT)/skiff

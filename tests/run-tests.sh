@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the unit tests and the end-to-end tests (which drive OUT/skiff), then prints one closing line
-# "N passed, N failed, N skipped" from the runners' TRX results.
+# "N passed, N failed, N skipped" from the runners' TRX results. WHICH: all (default), unit, or stress.
 set -uo pipefail
 out=$1 which=${2:-all}
 cd "$(dirname "$0")/.."
@@ -8,11 +8,14 @@ results=$(mktemp -d)
 export SKIFF_OUT=$out
 rc=0
 projects=(tests/Skiff.Tests)
-[ "$which" = all ] && projects+=(tests/Skiff.EndToEnd)
+[ "$which" != unit ] && projects+=(tests/Skiff.EndToEnd)
+# stress: only the tests whose loops SKIFF_STRESS_ITERATIONS / SKIFF_SECCOMP_FUZZ_RUNS lengthen (make stress)
+filter=()
+[ "$which" = stress ] && filter=(--filter "FullyQualifiedName~CloneStressTests|FullyQualifiedName~SeccompFuzzTests|FullyQualifiedName~KillStressTests|FullyQualifiedName~RootfsAttackTests")
 aborted=0
 for p in "${projects[@]}"; do
   # --blame: if the test host crashes, the run is aborted and the test that was running is named.
-  dotnet test "$p" -c Release --nologo --blame --logger "trx;LogFilePrefix=$(basename "$p")" --logger "console;verbosity=minimal" \
+  dotnet test "$p" -c Release --nologo --blame ${filter[@]+"${filter[@]}"} --logger "trx;LogFilePrefix=$(basename "$p")" --logger "console;verbosity=minimal" \
     --results-directory "$results" 2>&1 | tee "$results/$(basename "$p").log" || rc=1
   if grep -q "Test Run Aborted\|test run was aborted" "$results/$(basename "$p").log"; then
     aborted=$((aborted + 1))

@@ -153,7 +153,7 @@ public sealed class RootfsAttackTests : IDisposable
     /// directory (renameat2 RENAME_EXCHANGE, in a loop) while the runtime makes the mounts. Whatever the
     /// interleaving, each mount lands inside the root (in the directory, under either of its names, or under
     /// the root's own copy of the host path) and the host directory gets nothing. SKIFF_STRESS_ITERATIONS
-    /// raises the attempts (a future `make stress` should run thousands).
+    /// raises the attempts (`make stress` runs thousands).
     /// </summary>
     [Theory]
     [MemberData(nameof(RootfsModes.All), MemberType = typeof(RootfsModes))]

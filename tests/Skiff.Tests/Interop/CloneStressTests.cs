@@ -3,7 +3,7 @@ using Skiff.Interop;
 
 namespace Skiff.Tests.Interop;
 
-/// <summary>Thousands of clones while other threads churn the GC: none may hang.</summary>
+/// <summary>Thousands of clones while other threads churn the GC: none may hang (`make stress`: SKIFF_STRESS_ITERATIONS per worker).</summary>
 [Collection(ProcessSpawningCollection.Name)]
 public class CloneStressTests
 {
@@ -29,7 +29,8 @@ public class CloneStressTests
         {
             var workers = Enumerable.Range(0, 2).Select(w => Task.Run(async () =>
             {
-                for (int i = 0; i < 1000; i++)
+                int starts = int.TryParse(Environment.GetEnvironmentVariable("SKIFF_STRESS_ITERATIONS"), out int n) ? n : 1000;
+                for (int i = 0; i < starts; i++)
                 {
                     ulong flags = root && i % 10 == 0 ? CloneFlags.NewUser | CloneFlags.NewPid | CloneFlags.NewNs | CloneFlags.NewUts : 0;
                     var task = Task.Run(() =>
