@@ -32,18 +32,25 @@ public sealed class Podman
     /// <summary>podman with <paramref name="runtime"/> (a path, or runc).</summary>
     public CommandResult Run(string runtime, params string[] args)
     {
-        if (!_pulled)
-        {
-            var pull = Command.Run("podman", [.. Global("runc"), "pull", "-q", "--tls-verify=false", Env.Busybox], Environment());
-            if (pull.ExitCode != 0) throw new InvalidOperationException($"podman pull failed: {pull}");
-            _pulled = true;
-        }
+        EnsurePulled();
         return Command.Run("podman", [.. Global(runtime), .. args], Environment());
     }
 
     /// <summary>The command line of podman with <paramref name="runtime"/>, for running it under `script` (a terminal).</summary>
-    public string CommandLine(string runtime, params string[] args) =>
-        $"CONTAINERS_CONF={_conf} podman {string.Join(' ', Global(runtime).Concat(args).Select(Quote))}";
+    public string CommandLine(string runtime, params string[] args)
+    {
+        EnsurePulled();
+        return $"CONTAINERS_CONF={_conf} podman {string.Join(' ', Global(runtime).Concat(args).Select(Quote))}";
+    }
+
+    /// <summary>The test image in podman's storage (from the local registry, plain HTTP).</summary>
+    private void EnsurePulled()
+    {
+        if (_pulled) return;
+        var pull = Command.Run("podman", [.. Global("runc"), "pull", "-q", "--tls-verify=false", Env.Busybox], Environment());
+        if (pull.ExitCode != 0) throw new InvalidOperationException($"podman pull failed: {pull}");
+        _pulled = true;
+    }
 
     private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
