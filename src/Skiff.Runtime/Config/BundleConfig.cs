@@ -23,7 +23,7 @@ public static class BundleConfig
     {
         if (bytes.Length > MaxConfigBytes) throw new RuntimeException($"{file}: larger than {MaxConfigBytes} bytes");
         Spec spec;
-        try { spec = JsonSerializer.Deserialize(bytes, RuntimeJsonContext.Default.Spec) ?? throw new RuntimeException($"{file}: empty"); }
+        try { spec = SpecReader.Read(bytes) ?? throw new RuntimeException($"{file}: empty"); }
         catch (JsonException e) { throw new RuntimeException($"{file}: {ErrorText.Json(e)}"); } // verbs: never a resource key
         if (spec.Process is null) throw new RuntimeException($"{file}: no process");
         if (spec.Process.Args is not { Count: > 0 }) throw new RuntimeException($"{file}: process.args is empty");
