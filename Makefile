@@ -43,6 +43,7 @@ demo:
 
 test:
 	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(RUN_PACKAGES) $(TEST_PACKAGES)"
+	@bash tests/fixtures/prepare-machine.sh
 	@$(MAKE) --no-print-directory all
 	bash tests/run-tests.sh $(OUT)
 
@@ -55,6 +56,7 @@ STRESS_ITERATIONS ?= 2000
 SECCOMP_FUZZ_RUNS ?= 5000
 stress:
 	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(RUN_PACKAGES) $(TEST_PACKAGES)"
+	@bash tests/fixtures/prepare-machine.sh
 	@$(MAKE) --no-print-directory all
 	SKIFF_STRESS_ITERATIONS=$(STRESS_ITERATIONS) SKIFF_SECCOMP_FUZZ_RUNS=$(SECCOMP_FUZZ_RUNS) bash tests/run-tests.sh $(OUT) stress
 
