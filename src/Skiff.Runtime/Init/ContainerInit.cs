@@ -160,17 +160,17 @@ public static class ContainerInit
             LastCapability = LaunchPlan.ReadLastCapability(),
             AvailableCapabilities = LaunchPlan.ReadPermittedCapabilities(),
             Personality = LaunchPlan.PersonalityOf(spec.Linux?.Personality),
-            Seccomp = SeccompFor(spec, state, listener),
+            Seccomp = SeccompFor(spec, state, listener, setup.Seccomp),
         };
         // The fds the program uses (terminal, cwd) stay open until execve, which closes them (O_CLOEXEC).
         return LaunchPlan.ForInit(process, executable, context, firstClosedFd: 3 + setup.PreserveFds);
     }
 
     /// <summary>linux.seccomp compiled for this host, with the listener socket and the message it gets (SCMP_ACT_NOTIFY).</summary>
-    internal static SeccompInstall? SeccompFor(Spec spec, Oci.Runtime.State state, SafeFd? listener)
+    internal static SeccompInstall? SeccompFor(Spec spec, Oci.Runtime.State state, SafeFd? listener, Seccomp.SeccompFilter? compiled = null)
     {
         if (spec.Linux?.Seccomp is not { } profile) return null;
-        var filter = Seccomp.SeccompCompiler.Compile(profile, System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture);
+        var filter = compiled ?? Seccomp.SeccompCompiler.Compile(profile, System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture);
         if (!filter.UsesListener || listener is null) return new SeccompInstall { Program = filter.Program, Flags = filter.Flags };
         var message = new ContainerProcessState
         {

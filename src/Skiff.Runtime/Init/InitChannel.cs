@@ -45,6 +45,8 @@ public sealed class InitSetup
     public bool SeccompListener { get; set; }
     /// <summary>Indexes in config.mounts of the idmapped trees create prepared; their fds follow the others, in this order.</summary>
     public List<int>? IdmappedMounts { get; set; }
+    /// <summary>linux.seccomp as create compiled it (checking it): the init installs it without compiling again.</summary>
+    public Seccomp.SeccompFilter? Seccomp { get; set; }
 }
 
 public sealed class InitError
@@ -88,6 +90,8 @@ internal static class InitWire
         w.Write(s.ConsoleSocket); w.Write(s.SeccompListener);
         w.Write(s.IdmappedMounts?.Count ?? -1);
         foreach (int index in s.IdmappedMounts ?? []) w.Write(index);
+        w.Write(s.Seccomp?.Program.Length ?? -1);
+        if (s.Seccomp is { } filter) { w.Write(filter.Program); w.Write(filter.Flags); w.Write(filter.UsesListener); }
     });
 
     public static InitSetup Setup(InitMessage m) => Decode(m, r =>
@@ -104,6 +108,14 @@ internal static class InitWire
             s.IdmappedMounts = new List<int>(count);
             for (int i = 0; i < count; i++) s.IdmappedMounts.Add(r.ReadInt32());
         }
+        int program = r.ReadInt32();
+        if (program > InitChannelLimits.MaxMessage) throw new FormatException("a seccomp program larger than the message");
+        if (program >= 0)
+        {
+            byte[] bytes = r.ReadBytes(program);
+            if (bytes.Length != program) throw new FormatException("a truncated seccomp program");
+            s.Seccomp = new Seccomp.SeccompFilter(bytes, r.ReadUInt32(), r.ReadBoolean());
+        }
         return s;
     });
 }
@@ -111,6 +123,7 @@ internal static class InitWire
 internal static class InitChannelLimits
 {
     public const int MaxIdmappedMounts = 4096;
+    public const int MaxMessage = 64 * 1024;
 }
 
 /// <summary>One message as received: its kind, body and the fds that came with it (owned by the receiver).</summary>
@@ -141,7 +154,7 @@ public sealed class InitMessage(InitMessageKind kind, byte[] body, List<SafeFd> 
 /// </summary>
 public sealed class InitChannel(SafeFd socket) : IDisposable
 {
-    private const int MaxMessage = 64 * 1024;
+    private const int MaxMessage = InitChannelLimits.MaxMessage;
 
     public SafeFd Socket { get; } = socket;
 

@@ -32,8 +32,9 @@ public static class ContainerCreator
         HookRunner.Validate(spec.Hooks);
         SecurityLabels.Validate(spec);
         Sysctl.Validate(spec, Sysctl.IsRuntimeNetworkNamespace);
-        // Compiled here first so that a bad profile is create's one-line error; the init compiles the same bytes again.
-        if (spec.Linux?.Seccomp is { } seccomp) Seccomp.SeccompCompiler.Compile(seccomp, System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture);
+        // Compiled here, so that a bad profile is create's one-line error; the init gets the program with its setup.
+        var seccompFilter = spec.Linux?.Seccomp is { } seccomp
+            ? Seccomp.SeccompCompiler.Compile(seccomp, System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture) : null;
         if (options.PreserveFds < 0) throw new RuntimeException($"--preserve-fds {options.PreserveFds} is negative");
         if (spec.Process!.Terminal == true && options.ConsoleSocket is null)
             throw new RuntimeException("process.terminal is true: give --console-socket to receive the terminal");
@@ -112,7 +113,7 @@ public static class ContainerCreator
             {
                 Id = id, Bundle = bundle, Pid = child.Pid, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
                 PreserveFds = options.PreserveFds, ConsoleSocket = options.ConsoleSocket is not null, SeccompListener = listenerFd is not null,
-                IdmappedMounts = idmapped.Count > 0 ? [.. idmapped.Keys.Order()] : null,
+                IdmappedMounts = idmapped.Count > 0 ? [.. idmapped.Keys.Order()] : null, Seccomp = seccompFilter,
             };
             var setupFds = new List<int> { configFd.Fd, fifoFd.Fd };
             if (listenerFd is not null) setupFds.Add(listenerFd.Fd);

@@ -31,8 +31,19 @@ public class InitChannelTests
             Assert.Equal("x"u8.ToArray(), Libc.ReadToEnd(read.Fd));
         }
 
-        create.SendSetup(new InitSetup { Id = "c-2", Bundle = "/b" });
-        using (var noMounts = init.Receive()!) Assert.Null(InitChannel.ReadSetup(noMounts).IdmappedMounts);
+        var filter = Skiff.Runtime.Seccomp.SeccompCompiler.Compile(
+            new Skiff.Oci.Runtime.LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO", Syscalls = [new() { Names = ["read", "write"], Action = "SCMP_ACT_ALLOW" }] },
+            System.Runtime.InteropServices.Architecture.X64);
+        create.SendSetup(new InitSetup { Id = "c-2", Bundle = "/b", Seccomp = filter });
+        using (var withFilter = init.Receive()!)
+        {
+            var setup = InitChannel.ReadSetup(withFilter);
+            Assert.Null(setup.IdmappedMounts);
+            Assert.Equal(filter.Program, setup.Seccomp!.Program);
+            Assert.Equal((filter.Flags, filter.UsesListener), (setup.Seccomp.Flags, setup.Seccomp.UsesListener));
+        }
+        create.SendSetup(new InitSetup { Id = "c-3", Bundle = "/b" });
+        using (var plain = init.Receive()!) Assert.Null(InitChannel.ReadSetup(plain).Seccomp);
 
         init.SendError(126, "no such\nprogram");
         using (var error = create.Receive()!)
