@@ -17,7 +17,11 @@ for p in "${projects[@]}"; do
   # --blame: if the test host crashes, the run is aborted and the test that was running is named.
   dotnet test "$p" -c Release --nologo --blame ${filter[@]+"${filter[@]}"} --logger "trx;LogFilePrefix=$(basename "$p")" --logger "console;verbosity=minimal" \
     --results-directory "$results" 2>&1 | tee "$results/$(basename "$p").log" || rc=1
-  if grep -q "Test Run Aborted\|test run was aborted" "$results/$(basename "$p").log"; then
+  if ! ls "$results/$(basename "$p")"*.trx >/dev/null 2>&1; then
+    aborted=$((aborted + 1))
+    echo "NOT RUN: $(basename "$p"): it did not build or its runner failed:" >>"$results/failed.txt"
+    grep -m5 " error \|error CS" "$results/$(basename "$p").log" | sed 's/^/  /' >>"$results/failed.txt"
+  elif grep -q "Test Run Aborted\|test run was aborted" "$results/$(basename "$p").log"; then
     aborted=$((aborted + 1))
     echo "ABORTED: $(basename "$p"): the test host crashed; the tests it was running:" >>"$results/failed.txt"
     grep -A5 "host process exited unexpectedly\|while executing following test" "$results/$(basename "$p").log" | sed 's/^/  /' >>"$results/failed.txt"
@@ -35,6 +39,6 @@ for f in "$results"/*.trx; do
 done
 [ -s "$results/failed.txt" ] && cat "$results/failed.txt"
 rm -rf "$results"
-echo "$passed passed, $failed failed, $skipped skipped$([ "$aborted" -gt 0 ] && echo ", $aborted test run(s) aborted")"
+echo "$passed passed, $failed failed, $skipped skipped$([ "$aborted" -gt 0 ] && echo ", $aborted test run(s) aborted or not run")"
 [ "$failed" -eq 0 ] && [ "$aborted" -eq 0 ] || rc=1
 exit $rc
