@@ -49,4 +49,34 @@ public static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "isatty")]
     public static partial int IsATty(int fd);
+
+    [LibraryImport(Name, EntryPoint = "tcgetattr", SetLastError = true)]
+    private static unsafe partial int TcGetAttr(int fd, byte* termios);
+
+    [LibraryImport(Name, EntryPoint = "tcsetattr", SetLastError = true)]
+    private static unsafe partial int TcSetAttr(int fd, int when, byte* termios);
+
+    [LibraryImport(Name, EntryPoint = "cfmakeraw")]
+    private static unsafe partial void CfMakeRaw(byte* termios);
+
+    private const int TermiosBytes = 64; // struct termios is 60 bytes on x86_64 and aarch64 (glibc)
+    private const int TCSANOW = 0;
+
+    /// <summary>Puts the terminal on <paramref name="fd"/> in raw mode; returns its settings before, for <see cref="RestoreTerminal"/>.</summary>
+    public static unsafe byte[] MakeRaw(int fd)
+    {
+        byte[] saved = new byte[TermiosBytes];
+        byte* raw = stackalloc byte[TermiosBytes];
+        fixed (byte* s = saved) Check(TcGetAttr(fd, s), "reading the terminal's settings");
+        saved.CopyTo(new Span<byte>(raw, TermiosBytes));
+        CfMakeRaw(raw);
+        Check(TcSetAttr(fd, TCSANOW, raw), "putting the terminal in raw mode");
+        return saved;
+    }
+
+    public static unsafe void RestoreTerminal(int fd, byte[] saved)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        fixed (byte* s = saved) TcSetAttr(fd, TCSANOW, s);
+    }
 }

@@ -36,7 +36,7 @@ public static class ContainerCreator
         var seccompFilter = spec.Linux?.Seccomp is { } seccomp
             ? Seccomp.SeccompCompiler.Compile(seccomp, System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture) : null;
         if (options.PreserveFds < 0) throw new RuntimeException($"--preserve-fds {options.PreserveFds} is negative");
-        if (spec.Process!.Terminal == true && options.ConsoleSocket is null)
+        if (spec.Process!.Terminal == true && options.ConsoleSocket is null && options.ConsoleReceiver is null)
             throw new RuntimeException("process.terminal is true: give --console-socket to receive the terminal");
         ulong newNamespaces = BundleConfig.NamespaceFlags(spec);
         if ((newNamespaces & CloneFlags.NewNs) == 0 && !BundleConfig.JoinsNamespace(spec, "mount"))
@@ -112,7 +112,7 @@ public static class ContainerCreator
             var setup = new InitSetup
             {
                 Id = id, Bundle = bundle, Pid = child.Pid, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
-                PreserveFds = options.PreserveFds, ConsoleSocket = options.ConsoleSocket is not null, SeccompListener = listenerFd is not null,
+                PreserveFds = options.PreserveFds, ConsoleSocket = options.ConsoleSocket is not null || options.ConsoleReceiver is not null, SeccompListener = listenerFd is not null,
                 IdmappedMounts = idmapped.Count > 0 ? [.. idmapped.Keys.Order()] : null, Seccomp = seccompFilter,
             };
             var setupFds = new List<int> { configFd.Fd, fifoFd.Fd };
@@ -215,7 +215,8 @@ public static class ContainerCreator
                     (log ?? new RuntimeLog()).Warn(InitChannel.ReadText(message));
                     break;
                 case InitMessageKind.Console:
-                    using (var master = message.TakeFd(0)) ConsoleSocket.Send(options.ConsoleSocket!, master);
+                    if (options.ConsoleReceiver is { } receive) receive(message.TakeFd(0));
+                    else using (var master = message.TakeFd(0)) ConsoleSocket.Send(options.ConsoleSocket!, master);
                     break;
                 case InitMessageKind.RunHooks:
                     // prestart (deprecated, same moment) then createRuntime, in the runtime's namespaces.

@@ -11,7 +11,10 @@ public static class ContainerRunner
     public static int Run(StateStore store, RunOptions options, RuntimeLog? log = null, bool systemdCgroup = false)
     {
         string id = options.Create.Id;
-        using var child = ContainerCreator.Create(store, options.Create, log, systemdCgroup);
+        // In the foreground without --console-socket, a terminal container's pty is ours to join to our stdio.
+        using var terminal = new ForegroundTerminal();
+        var create = options.Detach || options.Create.ConsoleSocket is not null ? options.Create : options.Create with { ConsoleReceiver = terminal.Receive };
+        using var child = ContainerCreator.Create(store, create, log, systemdCgroup);
         try
         {
             ContainerOps.Start(store, id, log);
@@ -25,7 +28,7 @@ public static class ContainerRunner
         }
         if (options.Detach) return 0;
         int code;
-        using (SignalForwarding.To(child.Pid)) code = child.WaitForExit();
+        using (SignalForwarding.To(child.Pid)) code = terminal.Join(child.WaitForExit);
         Profiling.Mark("run: container exited");
         // --keep leaves the stopped container for `delete`; otherwise it is deleted here, poststop hooks included.
         if (!options.Keep) ContainerOps.Delete(store, id, force: true, log);

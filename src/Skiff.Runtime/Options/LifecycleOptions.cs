@@ -1,3 +1,5 @@
+using Skiff.Interop;
+
 namespace Skiff.Runtime.Options;
 
 // What the command line hands the lifecycle code, one record per verb (runc's flags, parsed and checked).
@@ -23,6 +25,11 @@ public sealed record CreateOptions
     /// pid namespace (create's clone is visible there before it executes the init); the CLI sets its own.
     /// </summary>
     public IReadOnlyList<string>? ReexecSealedWhenJoiningPid { get; init; }
+    /// <summary>
+    /// Takes the pty master of a process.terminal container in this process instead of sending it to a
+    /// --console-socket (`run` in the foreground without one, as runc does).
+    /// </summary>
+    public Action<SafeFd>? ConsoleReceiver { get; init; }
 }
 
 /// <summary>run: create's flags plus --detach, --keep and --no-subreaper.</summary>

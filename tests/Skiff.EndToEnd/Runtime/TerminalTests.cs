@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Skiff.EndToEnd.Harness;
+using Skiff.TestSupport;
 
 namespace Skiff.EndToEnd.Runtime;
 
@@ -28,6 +29,25 @@ public class TerminalTests
         var r = await b.Runtime("create", "--bundle", b.Dir, "t2");
         Assert.Equal(1, r.ExitCode);
         Assert.Equal("skiff-runtime: process.terminal is true: give --console-socket to receive the terminal\n", r.Stderr);
+    }
+
+    [RequiresProgramsFact("script")]
+    public async Task Run_in_the_foreground_without_a_console_socket_joins_the_terminal_to_its_own()
+    {
+        using var b = new TestBundle("sh", "-c", "tty; stty size; test -t 0 && echo interactive; exit 3");
+        b.Process["terminal"] = true;
+        b.Save();
+        // Under `script`, the runtime's stdin is a terminal of 21 rows and 77 columns: the container's gets its size.
+        string line = $"stty cols 77 rows 21; '{RuntimeBinary.Path}' --root '{b.StateRoot}' run --bundle '{b.Dir}' t4; echo exit=$?";
+        var r = await Runner.RunAsync("script", ["-qec", line, "/dev/null"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        // "^@": the echo of a NUL that script sends when its own stdin (here /dev/null) ends.
+        string output = r.Stdout.Replace("\r", "", StringComparison.Ordinal).Replace("^@", "", StringComparison.Ordinal);
+        // (script's own terminal set-up and the runtime's warnings share that terminal: look for the lines, not the whole.)
+        Assert.Contains("/dev/pts/0\n21 77\ninteractive\nexit=3\n", output, StringComparison.Ordinal);
+        var detached = await b.Runtime("run", "--detach", "--bundle", b.Dir, "t5");
+        Assert.Equal(1, detached.ExitCode);
+        Assert.Contains("give --console-socket", detached.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

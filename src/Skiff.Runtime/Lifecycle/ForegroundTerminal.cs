@@ -1,0 +1,72 @@
+using Skiff.Interop;
+
+namespace Skiff.Runtime.Lifecycle;
+
+/// <summary>
+/// `run` of a process.terminal container without --console-socket, as runc does it: the runtime keeps the pty
+/// master and joins it to its own stdin and stdout (its terminal in raw mode, with its size, when stdin is
+/// one) until the container's terminal closes.
+/// </summary>
+public sealed class ForegroundTerminal : IDisposable
+{
+    private SafeFd? _master;
+
+    /// <summary>What create calls with the master (<see cref="Options.CreateOptions.ConsoleReceiver"/>).</summary>
+    public void Receive(SafeFd master)
+    {
+        _master?.Dispose();
+        _master = master;
+    }
+
+    /// <summary>
+    /// Copies stdin to the container's terminal (on a thread of its own) and the terminal to stdout until the
+    /// container's side closes (EIO once no process holds it); then waits for the init. Does nothing but wait
+    /// when no terminal was received (process.terminal false).
+    /// </summary>
+    public int Join(Func<int> waitForExit)
+    {
+        ArgumentNullException.ThrowIfNull(waitForExit);
+        if (_master is null) return waitForExit();
+        byte[]? saved = null;
+        if (Libc.IsATty(0) == 1)
+        {
+            try
+            {
+                var (rows, columns) = Libc.GetWindowSize(0);
+                if (rows > 0 && columns > 0) Libc.SetWindowSize(_master.Fd, rows, columns);
+                saved = Libc.MakeRaw(0);
+            }
+            catch (ErrnoException) { /* not a usable terminal after all: copy bytes as they come */ }
+        }
+        try
+        {
+            int master = _master.Fd;
+            var input = new Thread(() => Copy(0, master)) { IsBackground = true, Name = "skiff-terminal-input" };
+            input.Start();
+            Copy(master, 1);
+            return waitForExit();
+        }
+        finally
+        {
+            if (saved is not null) Libc.RestoreTerminal(0, saved);
+        }
+    }
+
+    /// <summary>Copies until end of file or an error (EIO: the terminal's other side is closed; EPIPE: nobody reads).</summary>
+    private static void Copy(int from, int to)
+    {
+        byte[] buffer = new byte[16 * 1024];
+        try
+        {
+            while (true)
+            {
+                int n = Libc.Read(from, buffer);
+                if (n == 0) return;
+                Libc.WriteAll(to, buffer.AsSpan(0, n));
+            }
+        }
+        catch (ErrnoException) { }
+    }
+
+    public void Dispose() => _master?.Dispose();
+}
