@@ -53,9 +53,11 @@ public sealed class PodmanOnSkiffRuntimeTests(SkiffEnvironment env)
     public void Run_it_gets_a_terminal()
     {
         string line = _podman.CommandLine(_podman.SkiffRuntime, "run", "-it", "--rm", env.Busybox, "sh", "-c", "tty; test -t 0 && echo interactive");
-        var r = Command.Run("script", ["-qec", $"stty cols 100 rows 30; {line}", "/dev/null"]);
+        // script's stdin stays open while the container runs: when it ends first, podman (with runc too) may
+        // stop attaching before the container's output arrives (3 in 15 runs with runc here, more when faster).
+        var r = Command.Run("sh", ["-c", $"sleep 2 | script -qec \"stty cols 100 rows 30; {line}\" /dev/null"]);
         Assert.True(r.ExitCode == 0, r.ToString());
-        // "^@": the terminal's echo of a NUL podman writes once script's stdin ends; it lands anywhere, with runc too.
+        // "^@": the terminal's echo of a NUL that script sends when its own stdin ends; it lands anywhere, with runc too.
         string output = r.Stdout.Replace("\r", "", StringComparison.Ordinal).Replace("^@", "", StringComparison.Ordinal);
         Assert.Contains("/dev/pts/0\ninteractive\n", output, StringComparison.Ordinal);
     }
