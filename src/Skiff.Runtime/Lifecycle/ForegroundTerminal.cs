@@ -10,6 +10,7 @@ namespace Skiff.Runtime.Lifecycle;
 public sealed class ForegroundTerminal : IDisposable
 {
     private SafeFd? _master;
+    private bool _copyingInput;
 
     /// <summary>What create calls with the master (<see cref="Options.CreateOptions.ConsoleReceiver"/>).</summary>
     public void Receive(SafeFd master)
@@ -43,6 +44,7 @@ public sealed class ForegroundTerminal : IDisposable
             int master = _master.Fd;
             var input = new Thread(() => Copy(0, master)) { IsBackground = true, Name = "skiff-terminal-input" };
             input.Start();
+            _copyingInput = true;
             Copy(master, 1);
             return waitForExit();
         }
@@ -68,5 +70,13 @@ public sealed class ForegroundTerminal : IDisposable
         catch (ErrnoException) { }
     }
 
-    public void Dispose() => _master?.Dispose();
+    /// <summary>
+    /// Closes the master unless the input thread may still write to it (it blocks in read(0) until the process
+    /// ends): a closed fd number could be reused by a file opened meanwhile and receive the keystrokes.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_copyingInput) _master?.SetHandleAsInvalid(); // left open until the process exits, finalizer included
+        else _master?.Dispose();
+    }
 }
