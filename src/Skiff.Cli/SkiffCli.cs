@@ -26,18 +26,9 @@ public static class SkiffCli
             if (verb is not null && NamespacedVerbs.Contains(verb) && Libc.GetEUid() != 0 && !UserNamespace.IsInsideRootlessNamespace)
                 return UserNamespace.ReexecInside(args);
 
-            var global = new GlobalOptions();
-            var root = new RootCommand("Skiff: a daemonless container engine, compatible with podman and docker.");
-            global.AddTo(root);
-            root.Subcommands.Add(RunCommand.Create(global));
-            root.Subcommands.Add(PullCommand.Create(global));
-            root.Subcommands.Add(ImagesCommand.Create(global));
-            root.Subcommands.Add(RmiCommand.Create(global));
-            root.Subcommands.Add(PsCommand.Create(global));
-            root.Subcommands.Add(RmCommand.Create(global));
-            root.Subcommands.Add(VersionCommand.Create(global));
-            root.Subcommands.Add(InfoCommand.Create(global));
+            var root = BuildCommandLine();
 
+            if (UnknownFlags.Find(root, args) is { } unknown) return Fail(unknown, ExitCodes.EngineError);
             var parse = root.Parse(RunCommand.ProtectContainerCommand(args));
             if (parse.Errors.Count > 0)
             {
@@ -55,6 +46,23 @@ public static class SkiffCli
             // Every other failure is the engine's: one line, exit 125 (SKIFF_DEBUG=1 shows where it came from).
             return Fail(Environment.GetEnvironmentVariable("SKIFF_DEBUG") == "1" ? e.ToString() : e.Message, ExitCodes.EngineError);
         }
+    }
+
+    /// <summary>The whole command line: the global options and every verb.</summary>
+    public static RootCommand BuildCommandLine()
+    {
+        var global = new GlobalOptions();
+        var root = new RootCommand("Skiff: a daemonless container engine, compatible with podman and docker.");
+        global.AddTo(root);
+        root.Subcommands.Add(RunCommand.Create(global));
+        root.Subcommands.Add(PullCommand.Create(global));
+        root.Subcommands.Add(ImagesCommand.Create(global));
+        root.Subcommands.Add(RmiCommand.Create(global));
+        root.Subcommands.Add(PsCommand.Create(global));
+        root.Subcommands.Add(RmCommand.Create(global));
+        root.Subcommands.Add(VersionCommand.Create(global));
+        root.Subcommands.Add(InfoCommand.Create(global));
+        return root;
     }
 
     internal static int Fail(string message, int exitCode)
