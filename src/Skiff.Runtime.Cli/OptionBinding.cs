@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using Skiff.Interop;
 using Skiff.Oci.Runtime;
 using Skiff.Runtime.Config;
 using Skiff.Runtime.Options;

@@ -1,5 +1,5 @@
+using Skiff.Interop;
 using Skiff.Oci.Runtime;
-using Skiff.Runtime.Config;
 using Skiff.Runtime.Hooks;
 
 namespace Skiff.Runtime;

@@ -88,7 +88,7 @@ public static class ContainerExec
                 CwdFd = cwdFd.Fd,
                 LastCapability = LaunchPlan.ReadLastCapability(),
                 AvailableCapabilities = LaunchPlan.ReadPermittedCapabilities(),
-            Personality = LaunchPlan.PersonalityOf(spec.Linux?.Personality),
+                Personality = LaunchPlan.PersonalityOf(spec.Linux?.Personality),
                 // The container's filter; a listener (SCMP_ACT_NOTIFY) gets the new process's fd through listenerPath too.
                 Seccomp = Init.ContainerInit.SeccompFor(spec, store.ToOciState(record), ListenerFor(spec, held)),
             };

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Skiff.Interop;
 using Skiff.Interop.Launch;
-using Skiff.Runtime.Config;
 using OciProcess = Skiff.Oci.Runtime.Process;
 
 namespace Skiff.Runtime.Processes;

@@ -1,6 +1,6 @@
-namespace Skiff.Runtime.Config;
+namespace Skiff.Interop;
 
-/// <summary>CAP_* names and their numbers (linux/capability.h).</summary>
+/// <summary>CAP_* names and their numbers (linux/capability.h): the runtime sets them, the engine checks --cap-add/--cap-drop against them.</summary>
 public static class CapabilityNames
 {
     private static readonly string[] Names =
