@@ -91,6 +91,14 @@ public static partial class Libc
         }
     }
 
+    /// <summary>Copies <paramref name="from"/> to <paramref name="to"/> until end of file (read(2) and write(2), EINTR retried).</summary>
+    public static void CopyAll(int from, int to)
+    {
+        byte[] buffer = new byte[65536];
+        int n;
+        while ((n = Read(from, buffer)) > 0) WriteAll(to, buffer.AsSpan(0, n));
+    }
+
     /// <summary>Reads until end of file or until <paramref name="max"/> bytes.</summary>
     public static byte[] ReadToEnd(int fd, int max = 1 << 20)
     {

@@ -57,16 +57,7 @@ public sealed class ForegroundTerminal : IDisposable
     /// <summary>Copies until end of file or an error (EIO: the terminal's other side is closed; EPIPE: nobody reads).</summary>
     private static void Copy(int from, int to)
     {
-        byte[] buffer = new byte[16 * 1024];
-        try
-        {
-            while (true)
-            {
-                int n = Libc.Read(from, buffer);
-                if (n == 0) return;
-                Libc.WriteAll(to, buffer.AsSpan(0, n));
-            }
-        }
+        try { Libc.CopyAll(from, to); }
         catch (ErrnoException) { }
     }
 

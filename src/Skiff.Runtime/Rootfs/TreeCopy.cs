@@ -88,9 +88,7 @@ internal static class TreeCopy
         int outFd = OpenAt(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0x180);
         if (outFd < 0) ThrowErrno($"tmpcopyup: create {path}");
         using var output = new SafeFd(outFd);
-        byte[] buffer = new byte[65536];
-        int n;
-        while ((n = Read(inFd, buffer)) > 0) WriteAll(outFd, buffer.AsSpan(0, n));
+        CopyAll(inFd, outFd);
         Finish(outFd, st, path);
     }
 
