@@ -7,14 +7,12 @@ public sealed class Cpuset : IController
 {
     public string Name => "cpuset";
 
-    public bool IsSet(LinuxResources r) => r.Cpu is { } c && (!string.IsNullOrEmpty(c.Cpus) || !string.IsNullOrEmpty(c.Mems));
+    // cpuset.cpus and cpuset.mems have the same names and formats in v1: its controller writes them.
+    private static readonly V1.Cpuset Files = new();
 
-    public void Set(CgroupDir dir, LinuxResources r)
-    {
-        if (r.Cpu is not { } c) return;
-        if (!string.IsNullOrEmpty(c.Cpus)) dir.Write("cpuset.cpus", c.Cpus);
-        if (!string.IsNullOrEmpty(c.Mems)) dir.Write("cpuset.mems", c.Mems);
-    }
+    public bool IsSet(LinuxResources r) => Files.IsSet(r);
+
+    public void Set(CgroupDir dir, LinuxResources r) => Files.Set(dir, r);
 
     public void AddStats(CgroupDir dir, CgroupStats stats)
     {
