@@ -12,11 +12,22 @@ public sealed class ForegroundTerminal : IDisposable
     private SafeFd? _master;
     private bool _copyingInput;
 
-    /// <summary>What create calls with the master (<see cref="Options.CreateOptions.ConsoleReceiver"/>).</summary>
+    /// <summary>
+    /// What create calls with the master (<see cref="Options.CreateOptions.ConsoleReceiver"/>). The terminal gets
+    /// stdin's size here, before start: a container that asks for its size first thing must not find 0x0.
+    /// </summary>
     public void Receive(SafeFd master)
     {
+        ArgumentNullException.ThrowIfNull(master);
         _master?.Dispose();
         _master = master;
+        if (Libc.IsATty(0) != 1) return;
+        try
+        {
+            var (rows, columns) = Libc.GetWindowSize(0);
+            if (rows > 0 && columns > 0) Libc.SetWindowSize(master.Fd, rows, columns);
+        }
+        catch (ErrnoException) { /* not a usable terminal after all: the container keeps process.consoleSize */ }
     }
 
     /// <summary>
@@ -31,12 +42,7 @@ public sealed class ForegroundTerminal : IDisposable
         byte[]? saved = null;
         if (Libc.IsATty(0) == 1)
         {
-            try
-            {
-                var (rows, columns) = Libc.GetWindowSize(0);
-                if (rows > 0 && columns > 0) Libc.SetWindowSize(_master.Fd, rows, columns);
-                saved = Libc.MakeRaw(0);
-            }
+            try { saved = Libc.MakeRaw(0); }
             catch (ErrnoException) { /* not a usable terminal after all: copy bytes as they come */ }
         }
         try
