@@ -22,6 +22,15 @@ public static partial class Libc
     [LibraryImport(Name, EntryPoint = "connect", SetLastError = true)]
     private static unsafe partial int ConnectRaw(int fd, byte* addr, int addrlen);
 
+    [LibraryImport(Name, EntryPoint = "bind", SetLastError = true)]
+    private static unsafe partial int BindRaw(int fd, byte* addr, int addrlen);
+
+    [LibraryImport(Name, EntryPoint = "listen", SetLastError = true)]
+    private static partial int ListenRaw(int fd, int backlog);
+
+    [LibraryImport(Name, EntryPoint = "accept4", SetLastError = true)]
+    private static partial int Accept4Raw(int fd, nint addr, nint addrlen, int flags);
+
     [LibraryImport(Name, EntryPoint = "sendmsg", SetLastError = true)]
     private static unsafe partial nint SendMsgRaw(int fd, byte* msg, int flags);
 
@@ -39,12 +48,9 @@ public static partial class Libc
     /// <summary>Connects a new close-on-exec unix socket of <paramref name="type"/> to <paramref name="path"/>.</summary>
     public static unsafe SafeFd ConnectUnix(string path, int type = SOCK_STREAM)
     {
-        byte[] name = Encoding.UTF8.GetBytes(path);
-        if (name.Length >= 108) throw new IOException($"socket path {path} is longer than 107 bytes");
+        using var dir = ShortPathDirectory(ref path);
         byte* addr = stackalloc byte[110];
-        new Span<byte>(addr, 110).Clear();
-        *(ushort*)addr = AF_UNIX;
-        name.CopyTo(new Span<byte>(addr + 2, 108));
+        byte[] name = UnixAddress(path, addr);
         var fd = new SafeFd(Check(SocketRaw(AF_UNIX, type | SOCK_CLOEXEC, 0), "socket"));
         try
         {
@@ -59,6 +65,71 @@ public static partial class Libc
             fd.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A new close-on-exec unix socket of <paramref name="type"/> listening at <paramref name="path"/> (which
+    /// must not exist), readable by its owner only.
+    /// </summary>
+    public static unsafe SafeFd ListenUnix(string path, int type = SOCK_STREAM, int backlog = 16)
+    {
+        using var dir = ShortPathDirectory(ref path);
+        byte* addr = stackalloc byte[110];
+        byte[] name = UnixAddress(path, addr);
+        var fd = new SafeFd(Check(SocketRaw(AF_UNIX, type | SOCK_CLOEXEC, 0), "socket"));
+        try
+        {
+            uint old = Umask(0x3f); // 077
+            try { Check(BindRaw(fd.Fd, addr, 2 + name.Length + 1), $"bind to {path}"); }
+            finally { Umask(old); }
+            Check(ListenRaw(fd.Fd, backlog), $"listen on {path}");
+            return fd;
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>accept4 of one connection, close-on-exec (and non-blocking when asked); null when none is waiting.</summary>
+    public static SafeFd? Accept(int listener, bool nonBlocking = false)
+    {
+        while (true)
+        {
+            int fd = Accept4Raw(listener, 0, 0, SOCK_CLOEXEC | (nonBlocking ? O_NONBLOCK : 0));
+            if (fd >= 0) return new SafeFd(fd);
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Errno.EINTR || errno == Errno.ECONNABORTED) continue;
+            if (errno == Errno.EAGAIN) return null;
+            throw new ErrnoException("accept", errno);
+        }
+    }
+
+    /// <summary>
+    /// A socket path has at most 107 bytes: a longer one is reached through its directory, opened here, as
+    /// /proc/self/fd/N/NAME (the returned descriptor must stay open until bind or connect returns).
+    /// </summary>
+    private static SafeFd? ShortPathDirectory(ref string path)
+    {
+        if (Encoding.UTF8.GetByteCount(path) < 108) return null;
+        string? dir = System.IO.Path.GetDirectoryName(path);
+        string name = System.IO.Path.GetFileName(path);
+        if (string.IsNullOrEmpty(dir) || name.Length == 0) return null;
+        var fd = OpenFd(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        path = $"/proc/self/fd/{fd.Fd}/{name}";
+        return fd;
+    }
+
+    /// <summary>Fills a sockaddr_un (110 bytes at <paramref name="addr"/>) and returns the path's bytes.</summary>
+    private static unsafe byte[] UnixAddress(string path, byte* addr)
+    {
+        byte[] name = Encoding.UTF8.GetBytes(path);
+        if (name.Length >= 108) throw new IOException($"socket path {path} is longer than 107 bytes");
+        new Span<byte>(addr, 110).Clear();
+        *(ushort*)addr = AF_UNIX;
+        name.CopyTo(new Span<byte>(addr + 2, 108));
+        return name;
     }
 
     /// <summary>Sends one message with <paramref name="fds"/> attached (SCM_RIGHTS); never raises SIGPIPE.</summary>

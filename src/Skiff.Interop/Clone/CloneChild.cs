@@ -107,6 +107,8 @@ public sealed partial class CloneChild : IDisposable
         {
             // Sources of the dup3 steps and every fd used after them must lie above the range they fill.
             var extras = info.ExtraFds.Select(Above).ToList();
+            if (info.StdioFds.Count > 3) throw new ArgumentException("at most three stdio descriptors", nameof(info));
+            var stdio = info.StdioFds.Select(fd => fd < 0 ? -1 : Above(fd).Fd).ToList();
             int reportFd = Above(reportWrite.Fd).Fd;
             int execFd = info.ExecFd >= 0 ? Above(info.ExecFd).Fd : -1;
 
@@ -122,6 +124,8 @@ public sealed partial class CloneChild : IDisposable
             }
             if (info.NewSession) program.Setsid();
             info.Setup?.Invoke(program);
+            for (int i = 0; i < stdio.Count; i++)
+                if (stdio[i] >= 0) program.Dup3(stdio[i], i);
             for (int i = 0; i < n; i++) program.Dup3(extras[i].Fd, 3 + i);
             program.CloseOnExecFrom(firstFree);
             program.ResetSignalDispositions();

@@ -17,6 +17,8 @@ public sealed class CloneStartInfo
     public ulong NamespaceFlags { get; init; }
     /// <summary>Signal sent to the child when the spawning thread dies; 0 for none.</summary>
     public int ParentDeathSignal { get; init; } = 9;
+    /// <summary>Descriptors that become the child's stdin, stdout and stderr (as many as given; -1 keeps the parent's).</summary>
+    public IReadOnlyList<int> StdioFds { get; init; } = [];
     /// <summary>Descriptors that become 3, 4, ... in the child.</summary>
     public IReadOnlyList<int> ExtraFds { get; init; } = [];
     /// <summary>
