@@ -1,4 +1,4 @@
-# Skiff: `make` builds out/skiff and out/skiff-runtime (NativeAOT); `make demo` runs a real container offline;
+# Skiff: `make` builds out/skiff, out/skiff-runtime and out/skiff-monitor (NativeAOT); `make demo` runs a real container offline;
 # `make test` runs the whole suite; `make stress` the long loops; `make bench` compares with podman and runc;
 # `make install PREFIX=...`.
 PREFIX ?= /usr/local
@@ -18,8 +18,8 @@ SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj') Directory.Build.pr
 
 .PHONY: all deps demo test unit-test stress bench install clean
 
-all: $(OUT)/skiff $(OUT)/skiff-runtime
-	@for f in $(OUT)/skiff $(OUT)/skiff-runtime; do awk -v n="$$(basename $$f)" -v s="$$(stat -c %s $$f)" 'BEGIN {printf "%-16s %6.2f MiB\n", n, s / 1048576}'; done
+all: $(OUT)/skiff $(OUT)/skiff-runtime $(OUT)/skiff-monitor
+	@for f in $(OUT)/skiff $(OUT)/skiff-runtime $(OUT)/skiff-monitor; do awk -v n="$$(basename $$f)" -v s="$$(stat -c %s $$f)" 'BEGIN {printf "%-16s %6.2f MiB\n", n, s / 1048576}'; done
 
 # Installs what is missing when run as root; otherwise names it.
 deps:
@@ -34,6 +34,10 @@ $(OUT)/skiff: $(SOURCES) | deps
 
 $(OUT)/skiff-runtime: $(SOURCES) | deps
 	$(DOTNET) publish src/Skiff.Runtime.Cli -c Release -o $(OUT) -p:DebugType=none --nologo -v quiet
+	@touch $@
+
+$(OUT)/skiff-monitor: $(SOURCES) | deps
+	$(DOTNET) publish src/Skiff.Monitor -c Release -o $(OUT) -p:DebugType=none --nologo -v quiet
 	@touch $@
 
 demo:
@@ -65,7 +69,7 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(OUT)/skiff $(OUT)/skiff-runtime $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(OUT)/skiff $(OUT)/skiff-runtime $(OUT)/skiff-monitor $(DESTDIR)$(PREFIX)/bin/
 
 clean:
 	rm -rf $(OUT) artifacts
