@@ -13,7 +13,8 @@ public static class SkiffCli
     public const string Version = "0.1.0";
 
     /// <summary>Verbs that touch storage or run containers: rootless, they run inside the user namespace.</summary>
-    private static readonly HashSet<string> NamespacedVerbs = ["run", "pull", "rmi", "rm"];
+    private static readonly HashSet<string> NamespacedVerbs =
+        ["run", "create", "start", "stop", "restart", "kill", "wait", "logs", "ps", "container", "pull", "rmi", "rm"];
 
     /// <summary>Global options that take a value (needed to find the verb before parsing).</summary>
     internal static readonly HashSet<string> GlobalValueOptions = ["--root", "--runroot", "--runtime", "--log-level", "--cgroup-manager", "--events-backend", "--storage-driver"];
@@ -55,6 +56,14 @@ public static class SkiffCli
         var root = new RootCommand("Skiff: a daemonless container engine, compatible with podman and docker.");
         global.AddTo(root);
         root.Subcommands.Add(RunCommand.Create(global));
+        root.Subcommands.Add(RunCommand.CreateOnly(global));
+        root.Subcommands.Add(StartCommand.Create(global));
+        root.Subcommands.Add(StopCommand.Create(global));
+        root.Subcommands.Add(StopCommand.Restart(global));
+        root.Subcommands.Add(KillCommand.Create(global));
+        root.Subcommands.Add(WaitCommand.Create(global));
+        root.Subcommands.Add(LogsCommand.Create(global));
+        root.Subcommands.Add(ContainerCommand.Create(global));
         root.Subcommands.Add(PullCommand.Create(global));
         root.Subcommands.Add(ImagesCommand.Create(global));
         root.Subcommands.Add(RmiCommand.Create(global));

@@ -28,7 +28,8 @@ public static class UnknownFlags
             }
             if (!a.StartsWith('-') || a == "-")
             {
-                if (verb?.Name == "run") return null; // the image: the rest is the container's
+                if (verb?.Name is "run" or "create" or "exec") return null; // the image: the rest is the container's
+                if (verb?.Subcommands.FirstOrDefault(c => c.Name == a || c.Aliases.Contains(a)) is { } sub) verb = sub; // container rm
                 continue;
             }
             var known = Options(root, verb);

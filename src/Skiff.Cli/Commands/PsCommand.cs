@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Skiff.Cli.Output;
 using Skiff.Engine.Containers;
+using Skiff.Engine.Images;
+using Skiff.Engine.Lifecycle;
 
 namespace Skiff.Cli.Commands;
 
@@ -18,7 +20,9 @@ public static class PsCommand
         cmd.SetAction(p =>
         {
             var now = DateTimeOffset.UtcNow;
-            var rows = new ContainerStore(global.Paths(p)).All()
+            var paths = global.Paths(p);
+            var lifecycle = new ContainerLifecycle(paths, new ImageService(paths));
+            var rows = lifecycle.Store.All().Select(lifecycle.Refresh).OfType<ContainerRecord>()
                 .Where(c => p.GetValue(all) || IsRunning(c))
                 .OrderByDescending(c => c.Created)
                 .Select(c => new Row(c, p.GetValue(noTrunc), now)).ToList();
@@ -34,16 +38,16 @@ public static class PsCommand
         return cmd;
     }
 
-    /// <summary>Running as recorded and its init still there (a killed `skiff run` leaves a stale record).</summary>
-    private static bool IsRunning(ContainerRecord c) => c.State == "running" && c.Pid is int pid && Directory.Exists($"/proc/{pid}");
+    /// <summary>Running as recorded once refreshed (a container found dead was cleaned up before listing).</summary>
+    private static bool IsRunning(ContainerRecord c) => c.State == ContainerStates.Running;
 
     private sealed class Row(ContainerRecord c, bool noTrunc, DateTimeOffset now)
     {
         public string Id => noTrunc ? c.Id : c.Id[..12];
 
         private string Status => IsRunning(c)
-            ? $"Up {Units.HumanDuration(now - c.Created)}"
-            : c.State == "created" ? "Created"
+            ? $"Up {Units.HumanDuration(now - (c.StartedAt ?? c.Created))}"
+            : c.State is ContainerStates.Created or ContainerStates.Configured ? "Created"
             : c.FinishedAt is { } f ? $"Exited ({c.ExitCode}) {Units.HumanDuration(now - f)} ago" : "Exited";
 
         public string? Field(string name) => name switch
@@ -53,7 +57,7 @@ public static class PsCommand
             "Command" => Truncate(string.Join(' ', c.Command)),
             "Created" or "RunningFor" => Units.HumanDuration(now - c.Created) + " ago",
             "Status" => Status,
-            "State" => IsRunning(c) ? "running" : c.State,
+            "State" => c.State,
             "Ports" => "",
             "Names" => c.Name,
             _ => null,

@@ -1,37 +1,35 @@
 using System.CommandLine;
 using Skiff.Engine;
-using Skiff.Engine.Containers;
+using Skiff.Engine.Images;
+using Skiff.Engine.Lifecycle;
 
 namespace Skiff.Cli.Commands;
 
-/// <summary>`skiff rm [-f] [-a] CONTAINER...`: prints each removed container's id; 1 when one is not found, 2 when one is running.</summary>
+/// <summary>`skiff rm [-f] [-a] [-t N] [-i] CONTAINER...`: prints each removed container's id; 1 when one is not found, 2 when one is running.</summary>
 public static class RmCommand
 {
     public static Command Create(GlobalOptions global)
     {
-        var force = new Option<bool>("--force", "-f") { Description = "Force removal of a running container" };
+        var force = new Option<bool>("--force", "-f") { Description = "Force removal of a running container (stopped first)" };
         var all = new Option<bool>("--all", "-a") { Description = "Remove all containers" };
+        var time = new Option<int?>("--time", "-t") { Description = "Seconds to wait for stop before killing the container (with --force)" };
+        var ignore = new Option<bool>("--ignore", "-i") { Description = "Ignore errors when a container does not exist" };
+        var volumes = new Option<bool>("--volumes", "-v") { Description = "Remove anonymous volumes associated with the container (it has none yet)" };
         var names = new Argument<string[]>("CONTAINER") { Arity = ArgumentArity.ZeroOrMore };
-        var cmd = new Command("rm", "Remove one or more containers") { force, all, names };
+        var cmd = new Command("rm", "Remove one or more containers") { force, all, time, ignore, volumes, names };
         cmd.SetAction(p =>
         {
             var paths = global.Paths(p);
-            var store = new ContainerStore(paths);
-            var remover = new ContainerRemover(paths);
-            var targets = p.GetValue(names) ?? [];
-            if (targets.Length == 0 && !p.GetValue(all))
+            var lifecycle = new ContainerLifecycle(paths, new ImageService(paths));
+            var targets = (p.GetValue(names) ?? []).ToList();
+            if (targets.Count == 0 && !p.GetValue(all))
                 throw new EngineException("rm requires at least one argument, or --all");
+            if (p.GetValue(all)) targets.AddRange(lifecycle.Store.All().Select(c => c.Id));
             int exit = 0;
-            var records = new List<ContainerRecord>();
-            if (p.GetValue(all)) records.AddRange(store.All());
-            foreach (string t in targets)
+            foreach (string t in targets.Distinct())
             {
-                try { records.Add(store.Find(t)); }
-                catch (EngineException e) { exit = Math.Max(exit, SkiffCli.Fail(e.Message, e.ExitCode)); }
-            }
-            foreach (var c in records.DistinctBy(c => c.Id))
-            {
-                try { Console.WriteLine(remover.Remove(c, p.GetValue(force))); }
+                try { Console.WriteLine(lifecycle.Remove(t, p.GetValue(force), p.GetValue(time))); }
+                catch (EngineException e) when (e.ExitCode == 1 && p.GetValue(ignore)) { }
                 catch (EngineException e) { exit = Math.Max(exit, SkiffCli.Fail(e.Message, e.ExitCode)); }
             }
             return exit;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Skiff.Engine;
 using Skiff.Engine.Containers;
+using Skiff.Engine.Lifecycle;
 using Skiff.Engine.Images;
 
 namespace Skiff.Cli.Commands;
@@ -49,7 +50,7 @@ public static class RmiCommand
                         {
                             if (!p.GetValue(force))
                                 throw new EngineException($"image used by {c.Id}: image is in use by a container: consider listing external containers and force-removing image", 2);
-                            new ContainerRemover(paths).Remove(c, force: true);
+                            new ContainerLifecycle(paths, service).Remove(c.Id, force: true, timeout: null);
                         }
                     });
                 }

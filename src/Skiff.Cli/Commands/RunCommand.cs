@@ -4,81 +4,38 @@ using Skiff.Engine.Images;
 
 namespace Skiff.Cli.Commands;
 
-/// <summary>`skiff run [options] IMAGE [COMMAND [ARG...]]`</summary>
+/// <summary>`skiff run [options] IMAGE [COMMAND [ARG...]]` and `skiff create` (the same flags; create only records and prepares).</summary>
 public static class RunCommand
 {
-    /// <summary>run's options that take a value, so that the image (the first other token) can be found.</summary>
-    private static readonly HashSet<string> ValueOptions =
-    [
-        "-e", "--env", "--env-file", "-w", "--workdir", "-u", "--user", "--entrypoint", "--name", "-h", "--hostname",
-        "--cap-add", "--cap-drop", "--security-opt", "-m", "--memory", "--memory-swap", "--memory-reservation", "--cpus",
-        "-c", "--cpu-shares", "--cpuset-cpus", "--cpuset-mems", "--pids-limit",
-    ];
+    public static Command Create(GlobalOptions global) => Build(global, "run", "Run a command in a new container");
 
-    public static Command Create(GlobalOptions global)
+    public static Command CreateOnly(GlobalOptions global) => Build(global, "create", "Create but do not start a container");
+
+    private static Command Build(GlobalOptions global, string verb, string description)
     {
-        var rm = new Option<bool>("--rm") { Description = "Remove the container when it exits" };
-        var env = new Option<string[]>("--env", "-e") { Description = "Set environment variables (NAME=VALUE, or NAME to copy the host's)" };
-        var envFile = new Option<string[]>("--env-file") { Description = "Read environment variables from a file" };
-        var workdir = new Option<string?>("--workdir", "-w") { Description = "Working directory inside the container" };
-        var user = new Option<string?>("--user", "-u") { Description = "Username or UID, with an optional group (user[:group])" };
-        var entrypoint = new Option<string?>("--entrypoint") { Description = "Override the image's ENTRYPOINT" };
-        var name = new Option<string?>("--name") { Description = "Name the container" };
-        var hostname = new Option<string?>("--hostname", "-h") { Description = "Hostname of the container" };
-        var interactive = new Option<bool>("--interactive", "-i") { Description = "Keep STDIN open" };
-        var tlsVerify = new Option<bool?>("--tls-verify") { Description = "Require HTTPS and verify certificates when pulling" };
-        var capAdd = new Option<string[]>("--cap-add") { Description = "Add capabilities to the container (or \"all\")" };
-        var capDrop = new Option<string[]>("--cap-drop") { Description = "Drop capabilities from the container (or \"all\")" };
-        var privileged = new Option<bool>("--privileged") { Description = "Give the container every capability and device, without seccomp or masked paths" };
-        var securityOpt = new Option<string[]>("--security-opt") { Description = "Security options: seccomp=PATH|unconfined, no-new-privileges, mask=PATHS, unmask=PATHS|ALL" };
-        var readOnly = new Option<bool>("--read-only") { Description = "Mount the container's root read-only (with writable tmpfs on /run, /tmp, /var/tmp)" };
-        var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit (format: <number>[<unit>], where unit = b, k, m or g)" };
-        var memorySwap = new Option<string?>("--memory-swap") { Description = "Memory plus swap limit (-1: unlimited swap)" };
-        var memoryReservation = new Option<string?>("--memory-reservation") { Description = "Memory soft limit" };
-        var cpus = new Option<string?>("--cpus") { Description = "Number of CPUs" };
-        var cpuShares = new Option<string?>("--cpu-shares", "-c") { Description = "CPU shares (relative weight)" };
-        var cpusetCpus = new Option<string?>("--cpuset-cpus") { Description = "CPUs in which to allow execution (0-3, 0,1)" };
-        var cpusetMems = new Option<string?>("--cpuset-mems") { Description = "Memory nodes in which to allow execution (0-3, 0,1)" };
-        var pidsLimit = new Option<string?>("--pids-limit") { Description = "Tune the container's pids limit (-1 for unlimited)" };
+        var flags = new ContainerFlags();
+        var detach = new Option<bool>("--detach", "-d") { Description = "Run the container in the background and print its ID" };
         var image = new Argument<string>("IMAGE") { Description = "The image to run" };
         var command = new Argument<string[]>("COMMAND") { Description = "Command and arguments", Arity = ArgumentArity.ZeroOrMore };
-
-        var cmd = new Command("run", "Run a command in a new container")
-        {
-            rm, env, envFile, workdir, user, entrypoint, name, hostname, interactive, tlsVerify, capAdd, capDrop, privileged, securityOpt,
-            readOnly, memory, memorySwap, memoryReservation, cpus, cpuShares, cpusetCpus, cpusetMems, pidsLimit, image, command,
-        };
+        var cmd = new Command(verb, description);
+        flags.AddTo(cmd);
+        if (verb == "run") cmd.Options.Add(detach);
+        cmd.Arguments.Add(image);
+        cmd.Arguments.Add(command);
         cmd.SetAction(async (p, ct) =>
         {
             var paths = global.Paths(p);
-            var options = new RunOptions
+            var images = new ImageService(paths);
+            var options = flags.Build(p, global, p.GetRequiredValue(image), p.GetValue(command) ?? [], verb == "run" && p.GetValue(detach));
+            if (verb == "create")
             {
-                Image = p.GetRequiredValue(image),
-                Command = p.GetValue(command) ?? [],
-                Entrypoint = p.GetValue(entrypoint),
-                Env = p.GetValue(env) ?? [],
-                EnvFiles = p.GetValue(envFile) ?? [],
-                WorkingDir = p.GetValue(workdir),
-                User = p.GetValue(user),
-                Name = p.GetValue(name),
-                Hostname = p.GetValue(hostname),
-                Remove = p.GetValue(rm),
-                Interactive = p.GetValue(interactive),
-                TlsVerify = p.GetValue(tlsVerify),
-                Runtime = p.GetValue(global.Runtime),
-                CapAdd = p.GetValue(capAdd) ?? [],
-                CapDrop = p.GetValue(capDrop) ?? [],
-                Privileged = p.GetValue(privileged),
-                SecurityOpt = p.GetValue(securityOpt) ?? [],
-                ReadOnly = p.GetValue(readOnly),
-                Resources = new ResourceFlags
-                {
-                    Memory = p.GetValue(memory), MemorySwap = p.GetValue(memorySwap), MemoryReservation = p.GetValue(memoryReservation),
-                    Cpus = p.GetValue(cpus), CpuShares = p.GetValue(cpuShares), CpusetCpus = p.GetValue(cpusetCpus),
-                    CpusetMems = p.GetValue(cpusetMems), PidsLimit = p.GetValue(pidsLimit),
-                },
-            };
-            return await new ContainerRunner(paths, new ImageService(paths)).RunAsync(options, ct).ConfigureAwait(false);
+                var record = await new Engine.Lifecycle.ContainerCreator(paths, images).CreateAsync(options, ct).ConfigureAwait(false);
+                Console.WriteLine(record.Id);
+                return 0;
+            }
+            var result = await new ContainerRunner(paths, images).RunAsync(options, ct).ConfigureAwait(false);
+            if (options.Detach) Console.WriteLine(result.Id);
+            return result.ExitCode;
         });
         return cmd;
     }
@@ -93,7 +50,8 @@ public static class RunCommand
         for (; i < args.Length; i++)
         {
             string a = args[i];
-            if (a == "run") break;
+            if (a is "run" or "create") break;
+            if (a == "container") continue; // container run
             if (!a.StartsWith('-')) return args;
             if (SkiffCli.GlobalValueOptions.Contains(a)) i++;
         }
@@ -106,7 +64,7 @@ public static class RunCommand
                 if (i + 1 >= args.Length) return args;
                 return [.. args[..(i + 1)], "--", .. args[(i + 1)..]];
             }
-            if (ValueOptions.Contains(a) || SkiffCli.GlobalValueOptions.Contains(a)) i++;
+            if (ContainerFlags.ValueOptions.Contains(a) || SkiffCli.GlobalValueOptions.Contains(a)) i++;
         }
         return args;
     }

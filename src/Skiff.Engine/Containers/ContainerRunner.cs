@@ -1,220 +1,144 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
+using System.Runtime.InteropServices;
 using Skiff.Engine.Configuration;
 using Skiff.Engine.Images;
+using Skiff.Engine.Lifecycle;
 using Skiff.Engine.Processes;
-using Skiff.Engine.Runtime;
 using Skiff.Interop;
-using Skiff.Oci.Image;
-using Skiff.Oci.Runtime;
-using Skiff.Storage;
 
 namespace Skiff.Engine.Containers;
 
 /// <summary>
-/// `skiff run` in the foreground: image → container layer on overlayfs → OCI bundle → runtime create/start →
-/// wait as the subreaper of the container's init → runtime delete → clean up. The container's exit code is returned.
+/// `skiff run`: the create stage, then start through the container's monitor; in the foreground the output comes
+/// over the monitor's attach socket (stdin and the terminal go back to it) until the container exits, and the
+/// cleanup (with --rm) is done before returning the container's exit code. With -d the id is returned at once.
 /// </summary>
 public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
 {
-    public async Task<int> RunAsync(RunOptions options, CancellationToken cancellationToken = default)
+    /// <summary>ctrl-p ctrl-q, podman's default detach keys.</summary>
+    private static readonly byte[] DetachKeys = [0x10, 0x11];
+
+    public sealed record Result(string Id, int ExitCode, bool Detached);
+
+    public async Task<Result> RunAsync(RunOptions options, CancellationToken cancellationToken = default)
     {
-        using var interrupt = new EarlyInterrupt(cancellationToken);
-        try
+        var lifecycle = new ContainerLifecycle(paths, images);
+        ContainerRecord record;
+        using (var interrupt = new EarlyInterrupt(cancellationToken))
         {
-            return await RunAsync(options, interrupt).ConfigureAwait(false);
+            try
+            {
+                record = await new ContainerCreator(paths, images).CreateAsync(options, interrupt.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (interrupt.Signal != 0)
+            {
+                return new Result("", 128 + interrupt.Signal, false);
+            }
         }
-        catch (OperationCanceledException) when (interrupt.Signal != 0)
+        if (options.Detach)
         {
-            return 128 + interrupt.Signal;
+            try { lifecycle.Start(record.Id); }
+            catch (EngineException) when (options.Remove)
+            {
+                lifecycle.RemoveQuietly(record.Id);
+                throw;
+            }
+            return new Result(record.Id, 0, true);
         }
+        return Attached(lifecycle, record, options);
     }
 
-    private async Task<int> RunAsync(RunOptions options, EarlyInterrupt interrupt)
+    private static Result Attached(ContainerLifecycle lifecycle, ContainerRecord record, RunOptions options)
     {
-        var cancellationToken = interrupt.Token;
-        var runtime = OciRuntime.Locate(options.Runtime, paths.RunRoot);
-        var envFileLines = ReadEnvFiles(options.EnvFiles);
-        string id = NewId();
-        var containers = new ContainerStore(paths);
-        ImageRecord image;
-        ImageConfigFile? imageConfig;
-        string name;
-        // Once the container is recorded, rmi refuses its image; until then no removal may run.
-        using (images.Store.AcquireUseLock())
-        {
-            image = await images.ResolveForRunAsync(options.Image, options.TlsVerify, cancellationToken).ConfigureAwait(false);
-            imageConfig = images.ReadConfig(image);
-            name = containers.Reserve(id, options.Name, image, SpecGenerator.Arguments(options, imageConfig?.Config));
-        }
-        var layers = new ContainerLayerStore(paths.GraphRoot);
-        string bundle = Path.Combine(paths.BundlesRoot, id);
-        bool mounted = false, created = false;
-        string merged = "";
+        AttachSession? session = null;
         try
         {
-            var layer = layers.Create(id);
-            merged = layer.Merged;
-            var lowerTopFirst = image.Layers.AsEnumerable().Reverse().Select(l => images.Store.LayerDiffPath(Oci.Digest.Parse(l))).ToList();
-            layers.Mount(merged, layers.OverlayMountOptions(lowerTopFirst, layer.Upper, layer.Work));
-            mounted = true;
-
-            // podman refuses a working directory the user named that the image lacks (the image's own is created).
-            if (!string.IsNullOrEmpty(options.WorkingDir) && !Directory.Exists(RootedPath.Resolve(merged, options.WorkingDir)))
-                throw new EngineException($"workdir \"{options.WorkingDir}\" does not exist on container {id}", ExitCodes.CannotInvoke);
-            var user = ContainerUser.Resolve(options.User ?? imageConfig?.Config?.User,
-                ReadSmall(merged, "etc/passwd"), ReadSmall(merged, "etc/group"));
-            Directory.CreateDirectory(bundle);
-            string hostname = options.Hostname ?? id[..12];
-            var bindFiles = WriteEtcFiles(bundle, hostname);
-            var spec = SpecGenerator.Generate(options, new SpecInputs
+            try
             {
-                ContainerId = id,
-                RootfsPath = merged,
-                ImageConfig = imageConfig?.Config,
-                User = user,
-                EnvFileLines = envFileLines,
-                BindFiles = bindFiles,
-                HardLimit = HardLimit,
-                Rootless = paths.Rootless,
-                CgroupNamespace = CgroupHost.PrivateCgroupNamespace,
-                CgroupV2 = CgroupHost.IsUnified,
-                HostDevices = () => Security.HostDevices.List(),
-            });
-            File.WriteAllBytes(Path.Combine(bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeJsonContext.Default.Spec));
-
-            if (!options.Interactive) Libc.DetachStdin();
-            Libc.BecomeSubreaper();
-            string pidFile = Path.Combine(bundle, "pidfile");
-            string runtimeLog = Path.Combine(bundle, "runtime.log");
-            interrupt.ThrowIfInterrupted();
-            int rc = runtime.Create(id, bundle, pidFile, runtimeLog);
-            if (rc != 0)
-            {
-                runtime.Delete(id, force: true);
-                return CreateFailureExitCode(runtime, rc, runtimeLog);
+                record = lifecycle.Start(record.Id, files => session = AttachSession.Connect(files.AttachSocket));
             }
-            created = true;
-            int pid = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
-            int exitCode;
-            using (SignalForwarder.To(pid))
+            catch (EngineException) when (options.Remove)
             {
-                interrupt.Dispose();
-                if (interrupt.Signal != 0) Libc.Kill(pid, interrupt.Signal); // caught while creating: the container gets it
-                containers.SetRunning(id, pid, runtime.Path);
-                if (runtime.Start(id) != 0)
-                {
-                    Libc.Kill(pid, 9);
-                    Libc.WaitPid(pid, out _);
-                    throw new EngineException($"the OCI runtime failed to start container {name}");
-                }
-                exitCode = WaitExitCode(pid);
+                lifecycle.RemoveQuietly(record.Id);
+                throw;
             }
-            containers.SetExited(id, exitCode);
-            return exitCode;
+            int? code;
+            using (record.Pid is int pid ? SignalForwarder.To(pid) : null)
+            using (var terminal = options.Tty ? LocalTerminal.Enter(session!) : null)
+            {
+                if (options.Interactive) StartInput(session!, options.Tty);
+                code = session!.Pump(1, 2);
+            }
+            if (session.Detached) return new Result(record.Id, 0, true);
+            // Without an exit message (its monitor was killed) the record tells, once cleaned up.
+            code ??= lifecycle.Wait(record.Id, TimeSpan.FromMilliseconds(50))?.ExitCode;
+            lifecycle.Cleanup(record.Id);
+            return new Result(record.Id, code ?? -1, false);
         }
         finally
         {
-            if (created) runtime.Delete(id, force: true);
-            if (mounted) layers.Unmount(merged);
-            if (options.Remove)
+            session?.Dispose();
+        }
+    }
+
+    /// <summary>Copies stdin to the container on a thread of its own; with a terminal, ctrl-p ctrl-q detaches.</summary>
+    private static void StartInput(AttachSession session, bool tty)
+    {
+        var thread = new Thread(() =>
+        {
+            var buffer = new byte[32 * 1024];
+            bool sawFirstKey = false;
+            while (true)
             {
-                TryDelete(bundle);
-                layers.Remove(id);
-                containers.Remove(id);
+                int n;
+                try { n = Libc.Read(0, buffer); }
+                catch (ErrnoException) { n = 0; }
+                if (n <= 0) break;
+                var data = buffer.AsSpan(0, n);
+                if (tty)
+                {
+                    if (sawFirstKey && data[0] == DetachKeys[1]) { session.Detach(); return; }
+                    int at = data.IndexOf(DetachKeys);
+                    if (at >= 0) { session.SendStdin(data[..at]); session.Detach(); return; }
+                    sawFirstKey = data[^1] == DetachKeys[0];
+                }
+                session.SendStdin(data);
             }
-        }
+            session.SendEndOfStdin();
+        }) { IsBackground = true, Name = "skiff-attach-input" };
+        thread.Start();
     }
 
-    /// <summary>Our runtime exits 127/126 for a missing or non-executable command; other runtimes only say so in words.</summary>
-    private static int CreateFailureExitCode(OciRuntime runtime, int rc, string logFile)
+    /// <summary>Our terminal in raw mode while attached to a container's, its size sent now and on every SIGWINCH.</summary>
+    private sealed class LocalTerminal : IDisposable
     {
-        if (runtime.IsSkiffRuntime && rc is ExitCodes.NotFound or ExitCodes.CannotInvoke) return rc;
-        if (!runtime.IsSkiffRuntime && File.Exists(logFile)
-            && OciRuntime.ClassifyCreateFailure(File.ReadAllText(logFile)) is var code and not ExitCodes.EngineError)
-            return code; // the runtime has already said why on stderr
-        throw new EngineException($"the OCI runtime {Path.GetFileName(runtime.Path)} failed to create the container (exit code {rc})");
-    }
+        private readonly byte[]? _saved;
+        private readonly PosixSignalRegistration? _winch;
 
-    private static ulong HardLimit(int resource) => Libc.HardLimit(resource);
-
-    private static int WaitExitCode(int pid)
-    {
-        Libc.WaitPid(pid, out int status);
-        return ProcessExit.Decode(status);
-    }
-
-    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-
-    private static List<string> ReadEnvFiles(IReadOnlyList<string> files)
-    {
-        var lines = new List<string>();
-        foreach (string f in files)
+        private LocalTerminal(AttachSession session)
         {
-            string text;
-            try { text = File.ReadAllText(f); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new EngineException($"reading env file \"{f}\": {e.Message}");
-            }
-            lines.AddRange(SpecGenerator.ParseEnvFile(text));
+            if (Libc.IsATty(0) != 1) return;
+            SendSize(session);
+            _winch = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => SendSize(session));
+            try { _saved = Libc.MakeRaw(0); }
+            catch (ErrnoException) { }
         }
-        return lines;
-    }
 
-    /// <summary>
-    /// Reads the image's /etc/passwd or /etc/group from the host side. The image is untrusted: a symlink in any
-    /// component, a FIFO or device, or more than 1 MiB makes the file count as absent (numeric -u still works).
-    /// </summary>
-    internal static string? ReadSmall(string rootfs, string relative)
-    {
-        const int Max = 1 << 20;
-        string path = rootfs;
-        foreach (string part in relative.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        public static LocalTerminal Enter(AttachSession session) => new(session);
+
+        private static void SendSize(AttachSession session)
         {
-            path = Path.Combine(path, part);
-            if (new FileInfo(path).LinkTarget is not null) return null;
-        }
-        SafeFd fd;
-        try { fd = Libc.OpenFd(path, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY); }
-        catch (ErrnoException) { return null; }
-        using (fd)
-        {
-            if (!File.Exists(path) || (File.GetAttributes(path) & FileAttributes.Directory) != 0) return null;
             try
             {
-                byte[] bytes = Libc.ReadToEnd(fd.Fd, Max + 1);
-                return bytes.Length > Max ? null : Encoding.UTF8.GetString(bytes);
+                var (rows, columns) = Libc.GetWindowSize(0);
+                if (rows > 0 && columns > 0) session.SendResize(rows, columns);
             }
-            catch (ErrnoException) { return null; } // EAGAIN from a FIFO or device with nothing to read
+            catch (ErrnoException) { }
         }
-    }
 
-    /// <summary>/etc/hostname, /etc/hosts and /etc/resolv.conf for the container, bind-mounted from the bundle.</summary>
-    private static Dictionary<string, string> WriteEtcFiles(string bundle, string hostname)
-    {
-        string hostnameFile = Path.Combine(bundle, "hostname"), hostsFile = Path.Combine(bundle, "hosts"), resolvFile = Path.Combine(bundle, "resolv.conf");
-        File.WriteAllText(hostnameFile, hostname + "\n");
-        File.WriteAllText(hostsFile, $"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t{hostname}\n");
-        var resolv = new StringBuilder();
-        try
+        public void Dispose()
         {
-            foreach (string line in File.ReadLines("/etc/resolv.conf"))
-                if (!line.TrimStart().StartsWith("nameserver 127.", StringComparison.Ordinal)) resolv.AppendLine(line);
+            _winch?.Dispose();
+            if (_saved is not null) Libc.RestoreTerminal(0, _saved);
         }
-        catch (IOException)
-        {
-            // no resolver configuration on the host: the container gets an empty one
-        }
-        File.WriteAllText(resolvFile, resolv.ToString());
-        return new Dictionary<string, string> { ["/etc/hostname"] = hostnameFile, ["/etc/hosts"] = hostsFile, ["/etc/resolv.conf"] = resolvFile };
-    }
-
-    private static void TryDelete(string dir)
-    {
-        try { Directory.Delete(dir, recursive: true); }
-        catch (DirectoryNotFoundException) { }
     }
 }

@@ -15,7 +15,7 @@ public sealed class ContainerStore(SkiffPaths paths)
     private string LockPath => Path.Combine(paths.GraphRoot, "containers.lock");
 
     /// <summary>Records a new container and returns its name (given, or generated like podman's).</summary>
-    public string Reserve(string id, string? name, ImageRecord image, IReadOnlyList<string> command)
+    public string Reserve(string id, string? name, ImageRecord image, IReadOnlyList<string> command, Action<ContainerRecord>? configure = null)
     {
         if (name is not null && !NameGenerator.IsValid(name))
             throw new EngineException($"container name \"{name}\" is not valid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
@@ -25,7 +25,7 @@ public sealed class ContainerStore(SkiffPaths paths)
         if (name is not null && taken.Contains(name))
             throw new EngineException($"creating container storage: the container name \"{name}\" is already in use. You have to remove that container to be able to reuse that name: that name is already in use");
         name ??= NameGenerator.Generate(taken);
-        Write(new ContainerRecord
+        var record = new ContainerRecord
         {
             Id = id,
             Name = name,
@@ -33,33 +33,25 @@ public sealed class ContainerStore(SkiffPaths paths)
             ImageName = image.Names.FirstOrDefault() ?? image.Id,
             Command = [.. command],
             Created = DateTimeOffset.UtcNow,
-        });
+        };
+        configure?.Invoke(record);
+        Write(record);
         return name;
     }
 
-    public void SetRunning(string id, int pid, string runtime) => Update(id, rec =>
-    {
-        rec.State = "running";
-        rec.Pid = pid;
-        rec.Runtime = runtime;
-    });
-
-    public void SetExited(string id, int exitCode) => Update(id, rec =>
-    {
-        rec.State = "exited";
-        rec.ExitCode = exitCode;
-        rec.Pid = null;
-        rec.FinishedAt = DateTimeOffset.UtcNow;
-    });
-
-    private void Update(string id, Action<ContainerRecord> change)
+    /// <summary>Changes one record under the store's lock; null when the container is gone.</summary>
+    public ContainerRecord? Update(string id, Action<ContainerRecord> change)
     {
         using var l = FileLock.Acquire(LockPath, exclusive: true);
         var rec = Read(Path.Combine(Dir, id + ".json"));
-        if (rec is null) return;
+        if (rec is null) return null;
         change(rec);
         Write(rec);
+        return rec;
     }
+
+    /// <summary>The record of the container with exactly this id, or null.</summary>
+    public ContainerRecord? Get(string id) => Read(Path.Combine(Dir, id + ".json"));
 
     /// <summary>By full id, unambiguous id prefix or name, as podman resolves containers.</summary>
     public ContainerRecord Find(string nameOrId)

@@ -16,6 +16,20 @@ public sealed class RunOptions
     public string? Hostname { get; init; }
     public bool Remove { get; init; }
     public bool Interactive { get; init; }
+    /// <summary>-t: the container's stdio is a pseudo-terminal.</summary>
+    public bool Tty { get; init; }
+    /// <summary>-d: start it and return its id, without attaching.</summary>
+    public bool Detach { get; init; }
+    /// <summary>--restart, as given: no, on-failure[:N], always, unless-stopped.</summary>
+    public string? Restart { get; init; }
+    /// <summary>--stop-signal (a name or number) and --stop-timeout in seconds.</summary>
+    public string? StopSignal { get; init; }
+    public int? StopTimeout { get; init; }
+    /// <summary>-l/--label KEY=VALUE.</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
+    /// <summary>--log-driver k8s-file|none|passthrough and --log-opt max-size=SIZE.</summary>
+    public string? LogDriver { get; init; }
+    public IReadOnlyList<string> LogOpts { get; init; } = [];
     public bool? TlsVerify { get; init; }
     /// <summary>--runtime: a name on PATH or a path; null for Skiff's own.</summary>
     public string? Runtime { get; init; }

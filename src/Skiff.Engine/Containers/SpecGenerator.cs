@@ -89,7 +89,7 @@ public static class SpecGenerator
                     Clamped("RLIMIT_NPROC", Interop.Libc.RLIMIT_NPROC, 4194304, inputs.HardLimit),
                 ],
                 NoNewPrivileges = security.NoNewPrivileges,
-                Terminal = false,
+                Terminal = options.Tty,
             },
             Root = new Root { Path = inputs.RootfsPath, Readonly = options.ReadOnly },
             Hostname = hostname,

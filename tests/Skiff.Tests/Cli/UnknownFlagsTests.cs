@@ -6,10 +6,12 @@ namespace Skiff.Tests.Cli;
 public sealed class UnknownFlagsTests
 {
     [Theory]
-    [InlineData("run -d busybox sleep 10", "unknown flag: -d\nSee 'skiff run --help'")]
+    [InlineData("run -d -P busybox sleep 10", "unknown flag: -P\nSee 'skiff run --help'")]
     [InlineData("run --bogus=1 busybox", "unknown flag: --bogus\nSee 'skiff run --help'")]
-    [InlineData("run -it busybox sh", "unknown shorthand flag: 't' in -it\nSee 'skiff run --help'")]
-    [InlineData("rm -t 0 --all --force --ignore", "unknown flag: -t\nSee 'skiff rm --help'")]
+    [InlineData("run -itP busybox sh", "unknown shorthand flag: 'P' in -itP\nSee 'skiff run --help'")]
+    [InlineData("rm -t 0 --all --force --ignore --depend", "unknown flag: --depend\nSee 'skiff rm --help'")]
+    [InlineData("create -d busybox", "unknown flag: -d\nSee 'skiff create --help'")]
+    [InlineData("container rm --bogus x", "unknown flag: --bogus\nSee 'skiff rm --help'")]
     [InlineData("--root /r ps -a --bogus", "unknown flag: --bogus\nSee 'skiff ps --help'")]
     [InlineData("--bogus ps", "unknown flag: --bogus\nSee 'skiff --help'")]
     public void Unknown_flags_are_named(string line, string expected) =>
@@ -20,6 +22,10 @@ public sealed class UnknownFlagsTests
     [InlineData("--root /r --runtime runc run -i -m 64m busybox")]
     [InlineData("run --rm busybox -- -x")]
     [InlineData("ps -a")]
+    [InlineData("run -dit --restart on-failure:3 busybox sh")]
+    [InlineData("rm -t 0 --all --force --ignore")]
+    [InlineData("container run -d busybox sleep 1 --bogus")]
+    [InlineData("logs -f -n 3 --since 10m c1")]
     [InlineData("rmi --help")]
     [InlineData("nosuchverb --x")] // the parser names the unknown verb
     public void Known_flags_and_the_containers_own_pass(string line) =>

@@ -1,3 +1,4 @@
+using Skiff.Engine.Lifecycle;
 using Skiff.Engine.Containers;
 
 namespace Skiff.Tests.Engine;
@@ -16,7 +17,7 @@ public sealed class RootfsReadTests : IDisposable
     public void Reads_a_regular_file()
     {
         File.WriteAllText(Path.Combine(Rootfs, "etc/passwd"), "root:x:0:0::/root:/bin/sh\n");
-        Assert.Equal("root:x:0:0::/root:/bin/sh\n", ContainerRunner.ReadSmall(Rootfs, "etc/passwd"));
+        Assert.Equal("root:x:0:0::/root:/bin/sh\n", ContainerCreator.ReadSmall(Rootfs, "etc/passwd"));
     }
 
     [Fact]
@@ -27,12 +28,12 @@ public sealed class RootfsReadTests : IDisposable
         File.WriteAllText(Path.Combine(host, "passwd"), "host secret\n");
         Directory.Delete(Path.Combine(Rootfs, "etc"));
         File.CreateSymbolicLink(Path.Combine(Rootfs, "etc"), host);
-        Assert.Null(ContainerRunner.ReadSmall(Rootfs, "etc/passwd"));
+        Assert.Null(ContainerCreator.ReadSmall(Rootfs, "etc/passwd"));
 
         File.Delete(Path.Combine(Rootfs, "etc"));
         Directory.CreateDirectory(Path.Combine(Rootfs, "etc"));
         File.CreateSymbolicLink(Path.Combine(Rootfs, "etc/passwd"), Path.Combine(host, "passwd"));
-        Assert.Null(ContainerRunner.ReadSmall(Rootfs, "etc/passwd"));
+        Assert.Null(ContainerCreator.ReadSmall(Rootfs, "etc/passwd"));
     }
 
     [Fact]
@@ -40,11 +41,11 @@ public sealed class RootfsReadTests : IDisposable
     {
         string fifo = Path.Combine(Rootfs, "etc/passwd");
         using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo)!) await mkfifo.WaitForExitAsync();
-        var read = Task.Run(() => ContainerRunner.ReadSmall(Rootfs, "etc/passwd"));
+        var read = Task.Run(() => ContainerCreator.ReadSmall(Rootfs, "etc/passwd"));
         Assert.Same(read, await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(10))));
         Assert.True(string.IsNullOrEmpty(await read), "a FIFO reads as empty");
 
         File.WriteAllBytes(Path.Combine(Rootfs, "etc/group"), new byte[(1 << 20) + 1]);
-        Assert.Null(ContainerRunner.ReadSmall(Rootfs, "etc/group"));
+        Assert.Null(ContainerCreator.ReadSmall(Rootfs, "etc/group"));
     }
 }

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Skiff.Engine;
+using Skiff.Engine.Images;
+using Skiff.Engine.Lifecycle;
+
+namespace Skiff.Cli.Commands;
+
+/// <summary>`skiff container VERB`: podman's container management group (the verbs also exist at the top level).</summary>
+public static class ContainerCommand
+{
+    public static Command Create(GlobalOptions global)
+    {
+        var cmd = new Command("container", "Manage containers");
+        var id = new Argument<string>("CONTAINER");
+        var cleanup = new Command("cleanup", "Clean up the network and mount points of exited containers (the monitor runs it)") { id };
+        cleanup.SetAction(p =>
+        {
+            var paths = global.Paths(p);
+            var lifecycle = new ContainerLifecycle(paths, new ImageService(paths));
+            try { lifecycle.Cleanup(lifecycle.Store.Find(p.GetRequiredValue(id)).Id); }
+            catch (EngineException e) when (e.ExitCode == 1) { /* already removed (--rm) */ }
+            return 0;
+        });
+        var existsName = new Argument<string>("CONTAINER");
+        var exists = new Command("exists", "Check if a container exists in local storage (exit 0 if it does, 1 if not)") { existsName };
+        exists.SetAction(p =>
+        {
+            try
+            {
+                new Engine.Containers.ContainerStore(global.Paths(p)).Find(p.GetRequiredValue(existsName));
+                return 0;
+            }
+            catch (EngineException e) when (e.ExitCode == 1) { return 1; }
+        });
+        cmd.Subcommands.Add(cleanup);
+        cmd.Subcommands.Add(exists);
+        foreach (var verb in new[]
+        {
+            RunCommand.Create(global), RunCommand.CreateOnly(global), StartCommand.Create(global), StopCommand.Create(global),
+            StopCommand.Restart(global), KillCommand.Create(global), WaitCommand.Create(global), LogsCommand.Create(global),
+            RmCommand.Create(global), PsCommand.Create(global),
+        })
+            cmd.Subcommands.Add(verb);
+        cmd.Subcommands.First(c => c.Name == "ps").Aliases.Add("list");
+        cmd.Subcommands.First(c => c.Name == "ps").Aliases.Add("ls");
+        return cmd;
+    }
+}

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using Skiff.Engine.Containers;
+
+namespace Skiff.Cli.Commands;
+
+/// <summary>The flags `create` and `run` share (podman's), and the <see cref="RunOptions"/> they make.</summary>
+public sealed class ContainerFlags
+{
+    private readonly Option<bool> _rm = new("--rm") { Description = "Remove the container when it exits" };
+    private readonly Option<string[]> _env = new("--env", "-e") { Description = "Set environment variables (NAME=VALUE, or NAME to copy the host's)" };
+    private readonly Option<string[]> _envFile = new("--env-file") { Description = "Read environment variables from a file" };
+    private readonly Option<string?> _workdir = new("--workdir", "-w") { Description = "Working directory inside the container" };
+    private readonly Option<string?> _user = new("--user", "-u") { Description = "Username or UID, with an optional group (user[:group])" };
+    private readonly Option<string?> _entrypoint = new("--entrypoint") { Description = "Override the image's ENTRYPOINT" };
+    private readonly Option<string?> _name = new("--name") { Description = "Name the container" };
+    private readonly Option<string?> _hostname = new("--hostname", "-h") { Description = "Hostname of the container" };
+    private readonly Option<bool> _interactive = new("--interactive", "-i") { Description = "Keep STDIN open" };
+    private readonly Option<bool> _tty = new("--tty", "-t") { Description = "Allocate a pseudo-TTY" };
+    private readonly Option<bool?> _tlsVerify = new("--tls-verify") { Description = "Require HTTPS and verify certificates when pulling" };
+    private readonly Option<string[]> _capAdd = new("--cap-add") { Description = "Add capabilities to the container (or \"all\")" };
+    private readonly Option<string[]> _capDrop = new("--cap-drop") { Description = "Drop capabilities from the container (or \"all\")" };
+    private readonly Option<bool> _privileged = new("--privileged") { Description = "Give the container every capability and device, without seccomp or masked paths" };
+    private readonly Option<string[]> _securityOpt = new("--security-opt") { Description = "Security options: seccomp=PATH|unconfined, no-new-privileges, mask=PATHS, unmask=PATHS|ALL" };
+    private readonly Option<bool> _readOnly = new("--read-only") { Description = "Mount the container's root read-only (with writable tmpfs on /run, /tmp, /var/tmp)" };
+    private readonly Option<string?> _memory = new("--memory", "-m") { Description = "Memory limit (format: <number>[<unit>], where unit = b, k, m or g)" };
+    private readonly Option<string?> _memorySwap = new("--memory-swap") { Description = "Memory plus swap limit (-1: unlimited swap)" };
+    private readonly Option<string?> _memoryReservation = new("--memory-reservation") { Description = "Memory soft limit" };
+    private readonly Option<string?> _cpus = new("--cpus") { Description = "Number of CPUs" };
+    private readonly Option<string?> _cpuShares = new("--cpu-shares", "-c") { Description = "CPU shares (relative weight)" };
+    private readonly Option<string?> _cpusetCpus = new("--cpuset-cpus") { Description = "CPUs in which to allow execution (0-3, 0,1)" };
+    private readonly Option<string?> _cpusetMems = new("--cpuset-mems") { Description = "Memory nodes in which to allow execution (0-3, 0,1)" };
+    private readonly Option<string?> _pidsLimit = new("--pids-limit") { Description = "Tune the container's pids limit (-1 for unlimited)" };
+    private readonly Option<string?> _restart = new("--restart") { Description = "Restart policy: no, on-failure[:max-retries], always, unless-stopped" };
+    private readonly Option<string?> _stopSignal = new("--stop-signal") { Description = "Signal to stop the container (default SIGTERM)" };
+    private readonly Option<int?> _stopTimeout = new("--stop-timeout") { Description = "Seconds to wait for the stop signal before SIGKILL (default 10)" };
+    private readonly Option<string[]> _label = new("--label", "-l") { Description = "Set metadata on the container (KEY=VALUE)" };
+    private readonly Option<string?> _logDriver = new("--log-driver") { Description = "Logging driver: k8s-file (default) or none" };
+    private readonly Option<string[]> _logOpt = new("--log-opt") { Description = "Logging driver options (max-size=SIZE)" };
+
+    /// <summary>Options that take a value, so that the image (the first other token) can be found.</summary>
+    public static readonly HashSet<string> ValueOptions =
+    [
+        "-e", "--env", "--env-file", "-w", "--workdir", "-u", "--user", "--entrypoint", "--name", "-h", "--hostname",
+        "--cap-add", "--cap-drop", "--security-opt", "-m", "--memory", "--memory-swap", "--memory-reservation", "--cpus",
+        "-c", "--cpu-shares", "--cpuset-cpus", "--cpuset-mems", "--pids-limit", "--restart", "--stop-signal", "--stop-timeout",
+        "-l", "--label", "--log-driver", "--log-opt", "--runtime", "--root", "--runroot",
+    ];
+
+    public void AddTo(Command command)
+    {
+        foreach (Option o in new Option[]
+        {
+            _rm, _env, _envFile, _workdir, _user, _entrypoint, _name, _hostname, _interactive, _tty, _tlsVerify, _capAdd, _capDrop,
+            _privileged, _securityOpt, _readOnly, _memory, _memorySwap, _memoryReservation, _cpus, _cpuShares, _cpusetCpus, _cpusetMems,
+            _pidsLimit, _restart, _stopSignal, _stopTimeout, _label, _logDriver, _logOpt,
+        })
+            command.Options.Add(o);
+    }
+
+    public RunOptions Build(ParseResult p, GlobalOptions global, string image, string[] command, bool detach) => new()
+    {
+        Image = image,
+        Command = command,
+        Entrypoint = p.GetValue(_entrypoint),
+        Env = p.GetValue(_env) ?? [],
+        EnvFiles = p.GetValue(_envFile) ?? [],
+        WorkingDir = p.GetValue(_workdir),
+        User = p.GetValue(_user),
+        Name = p.GetValue(_name),
+        Hostname = p.GetValue(_hostname),
+        Remove = p.GetValue(_rm),
+        Interactive = p.GetValue(_interactive),
+        Tty = p.GetValue(_tty),
+        Detach = detach,
+        TlsVerify = p.GetValue(_tlsVerify),
+        Runtime = p.GetValue(global.Runtime),
+        CapAdd = p.GetValue(_capAdd) ?? [],
+        CapDrop = p.GetValue(_capDrop) ?? [],
+        Privileged = p.GetValue(_privileged),
+        SecurityOpt = p.GetValue(_securityOpt) ?? [],
+        ReadOnly = p.GetValue(_readOnly),
+        Restart = p.GetValue(_restart),
+        StopSignal = p.GetValue(_stopSignal),
+        StopTimeout = p.GetValue(_stopTimeout),
+        Labels = p.GetValue(_label) ?? [],
+        LogDriver = p.GetValue(_logDriver),
+        LogOpts = p.GetValue(_logOpt) ?? [],
+        Resources = new ResourceFlags
+        {
+            Memory = p.GetValue(_memory), MemorySwap = p.GetValue(_memorySwap), MemoryReservation = p.GetValue(_memoryReservation),
+            Cpus = p.GetValue(_cpus), CpuShares = p.GetValue(_cpuShares), CpusetCpus = p.GetValue(_cpusetCpus),
+            CpusetMems = p.GetValue(_cpusetMems), PidsLimit = p.GetValue(_pidsLimit),
+        },
+    };
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Skiff.Engine;
+using Skiff.Engine.Images;
+using Skiff.Engine.Lifecycle;
+using Skiff.Interop;
+
+namespace Skiff.Cli.Commands;
+
+/// <summary>`skiff kill [-s SIGNAL] [-a] CONTAINER...`: prints each name given.</summary>
+public static class KillCommand
+{
+    public static Command Create(GlobalOptions global)
+    {
+        var signal = new Option<string>("--signal", "-s") { Description = "Signal to send to the container", DefaultValueFactory = _ => "KILL" };
+        var all = new Option<bool>("--all", "-a") { Description = "Signal all running containers" };
+        var names = new Argument<string[]>("CONTAINER") { Arity = ArgumentArity.ZeroOrMore };
+        var cmd = new Command("kill", "Kill one or more running containers with a specific signal") { signal, all, names };
+        cmd.SetAction(p =>
+        {
+            string text = p.GetValue(signal) ?? "KILL";
+            int number = SignalNames.TryParse(text) ?? throw new EngineException($"invalid signal: {text}");
+            var paths = global.Paths(p);
+            var lifecycle = new ContainerLifecycle(paths, new ImageService(paths));
+            var targets = (p.GetValue(names) ?? []).ToList();
+            if (p.GetValue(all))
+                targets.AddRange(lifecycle.Store.All().Where(c => c.State == Engine.Containers.ContainerStates.Running).Select(c => c.Id));
+            else if (targets.Count == 0) throw new EngineException("kill requires at least one argument, or --all");
+            int exit = 0;
+            foreach (string t in targets.Distinct())
+            {
+                try
+                {
+                    lifecycle.Kill(t, number);
+                    Console.WriteLine(t);
+                }
+                catch (EngineException e) { exit = SkiffCli.Fail(e.Message, e.ExitCode == 1 ? 125 : e.ExitCode); }
+            }
+            return exit;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Skiff.Engine.Configuration;
+using Skiff.Engine.Containers;
+using Skiff.Engine.Images;
+using Skiff.Engine.Runtime;
+using Skiff.Interop;
+using Skiff.Oci.Image;
+using Skiff.Oci.Runtime;
+using Skiff.Storage;
+using Skiff.Storage.Locking;
+
+namespace Skiff.Engine.Lifecycle;
+
+/// <summary>
+/// The create stage shared by `create` and `run`: image → record → container layer mounted on overlayfs →
+/// OCI bundle (config.json, /etc files) under the graph root. The record stays "configured" until the bundle is
+/// complete, so a create killed half-way is visible to `ps -a` and removed whole by `rm`.
+/// </summary>
+public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
+{
+    public async Task<ContainerRecord> CreateAsync(RunOptions options, CancellationToken cancellationToken)
+    {
+        var policy = RestartPolicy.Parse(options.Restart);
+        int stopSignal = options.StopSignal is { } s ? SignalNames.TryParse(s) ?? throw new EngineException($"invalid signal: {s}") : 15;
+        var labels = ParseLabels(options.Labels);
+        var (logDriver, logMaxSize) = ParseLogOptions(options.LogDriver, options.LogOpts);
+        if (options.Remove && policy.Name != "no") throw new EngineException("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
+        var runtime = OciRuntime.Locate(options.Runtime, paths.RunRoot);
+        var envFileLines = ReadEnvFiles(options.EnvFiles);
+        string id = NewId();
+        var containers = new ContainerStore(paths);
+        ImageRecord image;
+        ImageConfigFile? imageConfig;
+        // Once the container is recorded, rmi sees it; until then no removal may run.
+        using (images.Store.AcquireUseLock())
+        {
+            image = await images.ResolveForRunAsync(options.Image, options.TlsVerify, cancellationToken).ConfigureAwait(false);
+            imageConfig = images.ReadConfig(image);
+            containers.Reserve(id, options.Name, image, SpecGenerator.Arguments(options, imageConfig?.Config), r =>
+            {
+                r.AutoRemove = options.Remove;
+                r.Terminal = options.Tty;
+                r.Stdin = options.Interactive;
+                r.RestartPolicy = policy.Name;
+                r.RestartRetries = policy.MaxRetries;
+                r.StopSignal = stopSignal;
+                r.StopTimeout = options.StopTimeout ?? 10;
+                r.Labels = labels;
+                r.LogDriver = logDriver;
+                r.LogMaxSize = logMaxSize;
+                r.Runtime = runtime.Path;
+            });
+        }
+        var files = new ContainerFiles(paths, id);
+        try
+        {
+            string merged = ContainerMounts.Mount(paths, images, id, image);
+            // podman refuses a working directory the user named that the image lacks (the image's own is created).
+            if (!string.IsNullOrEmpty(options.WorkingDir) && !Directory.Exists(RootedPath.Resolve(merged, options.WorkingDir)))
+                throw new EngineException($"workdir \"{options.WorkingDir}\" does not exist on container {id}", ExitCodes.CannotInvoke);
+            var user = ContainerUser.Resolve(options.User ?? imageConfig?.Config?.User,
+                ReadSmall(merged, "etc/passwd"), ReadSmall(merged, "etc/group"));
+            Directory.CreateDirectory(files.Bundle);
+            string hostname = options.Hostname ?? id[..12];
+            var bindFiles = WriteEtcFiles(files.Bundle, hostname);
+            var spec = SpecGenerator.Generate(options, new SpecInputs
+            {
+                ContainerId = id,
+                RootfsPath = merged,
+                ImageConfig = imageConfig?.Config,
+                User = user,
+                EnvFileLines = envFileLines,
+                BindFiles = bindFiles,
+                HardLimit = r => Libc.HardLimit(r),
+                Rootless = paths.Rootless,
+                CgroupNamespace = CgroupHost.PrivateCgroupNamespace,
+                CgroupV2 = CgroupHost.IsUnified,
+                HostDevices = () => Security.HostDevices.List(),
+            });
+            AtomicFile.WriteAllBytes(Path.Combine(files.Bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeJsonContext.Default.Spec));
+            return containers.Update(id, r => r.State = ContainerStates.Created)
+                ?? throw new EngineException($"container {id} was removed while it was being created");
+        }
+        catch
+        {
+            new ContainerLifecycle(paths, images).RemoveQuietly(id);
+            throw;
+        }
+    }
+
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    private static Dictionary<string, string> ParseLabels(IReadOnlyList<string> labels)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string l in labels)
+        {
+            int eq = l.IndexOf('=', StringComparison.Ordinal);
+            string key = eq < 0 ? l : l[..eq];
+            if (key.Length == 0) throw new EngineException($"invalid label \"{l}\": the key is empty");
+            result[key] = eq < 0 ? "" : l[(eq + 1)..];
+        }
+        return result;
+    }
+
+    private static (string Driver, long MaxSize) ParseLogOptions(string? driver, IReadOnlyList<string> opts)
+    {
+        driver ??= "k8s-file";
+        if (driver is not ("k8s-file" or "none" or "passthrough"))
+            throw new EngineException($"invalid log driver: {driver}: use k8s-file, none or passthrough");
+        long maxSize = -1;
+        foreach (string o in opts)
+        {
+            int eq = o.IndexOf('=', StringComparison.Ordinal);
+            string key = eq < 0 ? o : o[..eq], value = eq < 0 ? "" : o[(eq + 1)..];
+            maxSize = key switch
+            {
+                "max-size" => ResourceFlags.Bytes("--log-opt max-size", value),
+                _ => throw new EngineException($"unknown log option \"{key}\": Skiff knows max-size"),
+            };
+        }
+        return (driver, maxSize);
+    }
+
+    private static List<string> ReadEnvFiles(IReadOnlyList<string> files)
+    {
+        var lines = new List<string>();
+        foreach (string f in files)
+        {
+            string text;
+            try { text = File.ReadAllText(f); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new EngineException($"reading env file \"{f}\": {e.Message}");
+            }
+            lines.AddRange(SpecGenerator.ParseEnvFile(text));
+        }
+        return lines;
+    }
+
+    /// <summary>
+    /// Reads the image's /etc/passwd or /etc/group from the host side. The image is untrusted: a symlink in any
+    /// component, a FIFO or device, or more than 1 MiB makes the file count as absent (numeric -u still works).
+    /// </summary>
+    internal static string? ReadSmall(string rootfs, string relative)
+    {
+        const int Max = 1 << 20;
+        string path = rootfs;
+        foreach (string part in relative.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            path = Path.Combine(path, part);
+            if (new FileInfo(path).LinkTarget is not null) return null;
+        }
+        SafeFd fd;
+        try { fd = Libc.OpenFd(path, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY); }
+        catch (ErrnoException) { return null; }
+        using (fd)
+        {
+            if (!File.Exists(path) || (File.GetAttributes(path) & FileAttributes.Directory) != 0) return null;
+            try
+            {
+                byte[] bytes = Libc.ReadToEnd(fd.Fd, Max + 1);
+                return bytes.Length > Max ? null : Encoding.UTF8.GetString(bytes);
+            }
+            catch (ErrnoException) { return null; } // EAGAIN from a FIFO or device with nothing to read
+        }
+    }
+
+    /// <summary>/etc/hostname, /etc/hosts and /etc/resolv.conf for the container, bind-mounted from the bundle.</summary>
+    private static Dictionary<string, string> WriteEtcFiles(string bundle, string hostname)
+    {
+        string hostnameFile = Path.Combine(bundle, "hostname"), hostsFile = Path.Combine(bundle, "hosts"), resolvFile = Path.Combine(bundle, "resolv.conf");
+        File.WriteAllText(hostnameFile, hostname + "\n");
+        File.WriteAllText(hostsFile, $"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t{hostname}\n");
+        var resolv = new StringBuilder();
+        try
+        {
+            foreach (string line in File.ReadLines("/etc/resolv.conf"))
+                if (!line.TrimStart().StartsWith("nameserver 127.", StringComparison.Ordinal)) resolv.AppendLine(line);
+        }
+        catch (IOException)
+        {
+            // no resolver configuration on the host: the container gets an empty one
+        }
+        File.WriteAllText(resolvFile, resolv.ToString());
+        return new Dictionary<string, string> { ["/etc/hostname"] = hostnameFile, ["/etc/hosts"] = hostsFile, ["/etc/resolv.conf"] = resolvFile };
+    }
+}
+
+/// <summary>--restart: podman's policies and on-failure's optional maximum.</summary>
+public sealed record RestartPolicy(string Name, int MaxRetries)
+{
+    public static RestartPolicy Parse(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || text == "no") return new("no", 0);
+        string name = text, count = "";
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon >= 0) (name, count) = (text[..colon], text[(colon + 1)..]);
+        if (name is not ("on-failure" or "always" or "unless-stopped"))
+            throw new EngineException($"invalid restart policy \"{text}\": use no, on-failure[:max-retries], always or unless-stopped");
+        if (colon < 0) return new(name, 0);
+        if (name != "on-failure") throw new EngineException($"restart policy retries can only be given with on-failure: \"{text}\"");
+        return int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out int n)
+            ? new(name, n) : throw new EngineException($"invalid restart policy \"{text}\": the retry count must be a number");
+    }
+}
