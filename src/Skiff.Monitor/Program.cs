@@ -14,6 +14,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args is ["--pause"]) return Pause();
         MonitorOptions options;
         try { options = MonitorOptions.Parse(args); }
         catch (ArgumentException e)
@@ -40,6 +41,18 @@ public static class Program
             Say($"skiff-monitor: {options.Id}: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// Rootless Skiff's pause process (podman's): started in a new user and mount namespace, it keeps them alive so
+    /// that every later skiff command joins the same ones and finds the same mounts and containers. It only waits.
+    /// </summary>
+    private static int Pause()
+    {
+        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
+        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
     }
 
     /// <summary>Writes the one line the engine waits for on the sync pipe, then closes it (once).</summary>

@@ -17,7 +17,10 @@ public static class UserNamespace
 {
     public static bool IsInsideRootlessNamespace => Environment.GetEnvironmentVariable(SkiffPaths.RootlessUidVariable) is not null;
 
-    /// <summary>Runs this same command line inside a fresh user namespace and returns its exit code.</summary>
+    /// <summary>
+    /// Runs this same command line inside the user's namespaces (those of its pause process, started when none
+    /// runs) and returns its exit code.
+    /// </summary>
     public static int ReexecInside(string[] args)
     {
         uint uid = Libc.GetUid(), gid = Libc.GetGid();
@@ -29,8 +32,17 @@ public static class UserNamespace
         var env = ProcessEnvironment.Current(except: ["XDG_RUNTIME_DIR", SkiffPaths.RootlessUidVariable]);
         env.Add($"{SkiffPaths.RootlessUidVariable}={uid}");
         // Resolve the run directory before entering the namespace, where $XDG_RUNTIME_DIR may be unusable.
-        env.Add($"XDG_RUNTIME_DIR={SkiffPaths.RuntimeDir(uid)}");
+        string runtimeDir = SkiffPaths.RuntimeDir(uid);
+        env.Add($"XDG_RUNTIME_DIR={runtimeDir}");
 
+        int pause;
+        try { pause = PauseProcess.Ensure(Path.Combine(runtimeDir, "skiff"), pid => WriteMaps(pid, uid, gid, uidRanges, gidRanges)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineException($"the rootless pause process: {e.Message}");
+        }
+        using var userNs = Libc.OpenFd($"/proc/{pause}/ns/user", Libc.O_RDONLY | Libc.O_CLOEXEC);
+        using var mountNs = Libc.OpenFd($"/proc/{pause}/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC);
         var argv = new List<string>(args.Length + 1) { self };
         argv.AddRange(args);
         using var child = CloneChild.Start(new CloneStartInfo
@@ -38,20 +50,17 @@ public static class UserNamespace
             Path = self,
             Args = argv,
             Env = env,
-            NamespaceFlags = CloneFlags.NewUser | CloneFlags.NewNs,
+            Setup = p =>
+            {
+                p.Setns(userNs.Fd, CloneFlags.NewUser, "join the rootless user namespace (of the pause process)");
+                p.Setns(mountNs.Fd, CloneFlags.NewNs, "join the rootless mount namespace (of the pause process)");
+                p.SetResGid(0);
+                p.SetResUid(0);
+            },
         });
-        try
-        {
-            WriteMaps(child.Pid, uid, gid, uidRanges, gidRanges);
-        }
-        catch
-        {
-            Libc.Kill(child.Pid, 9);
-            child.WaitForExit();
-            throw;
-        }
         using var forward = SignalForwarder.To(child.Pid);
         child.Release();
+        if (child.LaunchError is { } launch) throw new EngineException($"entering the rootless namespaces: {launch.Message}");
         return child.WaitForExit();
     }
 

@@ -51,4 +51,26 @@ public sealed class RootlessTests(SkiffEnvironment env)
         Assert.True(rmi.ExitCode == 0, rmi.ToString());
         Assert.Equal(env.Layered + "\n", env.SkiffRootless("images", "--format", "{{.Repository}}").Stdout);
     }
+
+    [RootFact]
+    public void Rootless_detached_containers_outlive_the_command_and_later_commands_control_them()
+    {
+        Assert.Equal(0, env.SkiffRootless("pull", "--tls-verify=false", env.Busybox).ExitCode);
+        var run = env.SkiffRootless("run", "-d", "--name", "bg", env.Busybox, "sh", "-c", "echo up; exec sleep 300");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string id = run.Stdout.Trim();
+        // Every later command joins the namespaces of the user's pause process, where the container and its mounts live.
+        Assert.Contains("Up ", env.SkiffRootless("ps").Stdout, StringComparison.Ordinal);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (env.SkiffRootless("logs", "bg").Stdout != "up\n" && sw.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(50);
+        Assert.Equal("up\n", env.SkiffRootless("logs", "bg").Stdout);
+        var stop = env.SkiffRootless("stop", "-t", "0", "bg");
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Contains("Exited (137)", env.SkiffRootless("ps", "-a").Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, env.SkiffRootless("start", "bg").ExitCode);
+        var rm = env.SkiffRootless("rm", "-f", "-t", "0", "bg");
+        Assert.True(rm.ExitCode == 0, rm.ToString());
+        Assert.Equal(id + "\n", rm.Stdout);
+        Assert.Equal("", env.SkiffRootless("ps", "-a", "-q").Stdout);
+    }
 }
