@@ -1,10 +1,13 @@
-using System.Text;
+using System.Text.Json.Nodes;
+using Skiff.Cli.Output.Templates;
 
 namespace Skiff.Cli.Output;
 
 /// <summary>
-/// The subset of Go templates that `--format` is used with in practice: literal text, {{.Field}} and
-/// {{ .Field }}, "\t" and "\n" escapes, and a leading "table " that adds a header row.
+/// `--format` for verbs whose rows are still a field lookup (<c>Func&lt;string, string?&gt;</c>, "ID" or
+/// "Client.Version" to its text): the template runs on the Go template engine in Templates/ over an object
+/// built from the field chains it reads. A field the lookup does not know is Go's "can't evaluate field" error,
+/// thrown as a plain FormatException as this API always has (the engine's TemplateException is its inner exception).
 /// </summary>
 public static class GoTemplate
 {
@@ -12,45 +15,60 @@ public static class GoTemplate
 
     public static string Body(string format) => IsTable(format) ? format[5..].TrimStart() : format;
 
-    /// <summary>Renders one row; unknown fields are an error naming the field, as Go's template would be.</summary>
-    public static string Render(string template, Func<string, string?> field)
+    /// <summary>Renders one row, "\t" and "\n" typed literally becoming tab and newline.</summary>
+    /// <exception cref="FormatException">The template does not parse or reads an unknown field.</exception>
+    public static string Render(string template, Func<string, string?> field) => Run(() =>
     {
-        var sb = new StringBuilder();
-        int i = 0;
-        while (i < template.Length)
-        {
-            int open = template.IndexOf("{{", i, StringComparison.Ordinal);
-            if (open < 0) { sb.Append(Unescape(template[i..])); break; }
-            sb.Append(Unescape(template[i..open]));
-            int close = template.IndexOf("}}", open, StringComparison.Ordinal);
-            if (close < 0) throw new FormatException($"template: unclosed action in \"{template}\"");
-            string action = template[(open + 2)..close].Trim();
-            if (!action.StartsWith('.') || action.Length < 2)
-                throw new FormatException($"template: unsupported action \"{{{{{action}}}}}\": only {{{{.Field}}}} is supported");
-            string name = action[1..];
-            sb.Append(field(name) ?? throw new FormatException($"template: can't evaluate field {name}"));
-            i = close + 2;
-        }
-        return sb.ToString();
-    }
+        var parsed = Template.Parse(Unescape(template));
+        return parsed.Execute(Fields(parsed.FieldPaths(), field));
+    });
 
-    /// <summary>The header row of a "table" format: each {{.Field}} becomes the field's header.</summary>
+    /// <summary>The header row of a "table" format: each field chain becomes its header.</summary>
     public static string Header(string template, Func<string, string> header)
-        => Render(template, name => header(name));
+        => Run(() => Template.Parse(Unescape(template)).ExecuteHeader(header));
 
     /// <summary>
-    /// A listing as podman prints one: each row through the template; with "table", a header row and
-    /// columns aligned at the tabs.
+    /// A listing as podman prints one: each row through the template; with "table ", a header row and
+    /// columns aligned at the tabs (podman's report rules, <see cref="ReportTemplate"/>).
     /// </summary>
-    public static string RenderRows(string template, IEnumerable<Func<string, string?>> rows, Func<string, string> header, bool noHeading = false)
+    public static string RenderRows(string template, IEnumerable<Func<string, string?>> rows, Func<string, string> header, bool noHeading = false) => Run(() =>
     {
-        string body = Body(template);
-        if (!IsTable(template))
-            return string.Concat(rows.Select(field => Render(body, field) + "\n"));
-        var cells = new List<IReadOnlyList<string>>();
-        if (!noHeading) cells.Add(Header(body, header).Split('\t'));
-        cells.AddRange(rows.Select(field => Render(body, field).Split('\t')));
-        return Table.Format(cells);
+        var report = ReportTemplate.Parse(template);
+        var paths = report.Template.FieldPaths();
+        return report.Render(rows.Select(field => (JsonNode?)Fields(paths, field)), header: header, noHeading: noHeading);
+    });
+
+    private static string Run(Func<string> render)
+    {
+        try
+        {
+            return render();
+        }
+        catch (TemplateException e)
+        {
+            throw new FormatException(e.Message, e);
+        }
+    }
+
+    /// <summary>The object a row's template reads: each known field chain's text at its path ("A.B" as {"A":{"B":...}}).</summary>
+    private static JsonObject Fields(IReadOnlyList<string> paths, Func<string, string?> field)
+    {
+        var root = new JsonObject();
+        foreach (string path in paths.OrderBy(p => p.Count(c => c == '.')))
+            if (field(path) is { } text) Set(root, path.Split('.'), text);
+        return root;
+    }
+
+    private static void Set(JsonObject root, string[] parts, string text)
+    {
+        var target = root;
+        foreach (string part in parts[..^1])
+        {
+            if (!target.TryGetPropertyValue(part, out var next)) target[part] = next = new JsonObject();
+            if (next is not JsonObject inner) return; // a shorter chain already holds text here
+            target = inner;
+        }
+        target.TryAdd(parts[^1], text);
     }
 
     private static string Unescape(string s) => s.Replace("\\t", "\t", StringComparison.Ordinal).Replace("\\n", "\n", StringComparison.Ordinal);
