@@ -13,7 +13,7 @@ BUILD_PACKAGES := clang libc6-dev
 RUN_PACKAGES := busybox-static docker-registry skopeo uidmap curl runc
 # What only the tests use: podman to run on our runtime and compare with, libseccomp's resolver to check our
 # syscall tables, qemu-user and lld to run the aarch64 launch routine for real.
-TEST_PACKAGES := podman catatonit crun seccomp qemu-user lld
+TEST_PACKAGES := podman catatonit crun seccomp qemu-user lld tmux
 SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj') Directory.Build.props Directory.Packages.props
 
 .PHONY: all deps demo test unit-test stress bench install clean

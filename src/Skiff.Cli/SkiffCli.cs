@@ -14,7 +14,7 @@ public static class SkiffCli
 
     /// <summary>Verbs that touch storage or run containers: rootless, they run inside the user namespace.</summary>
     private static readonly HashSet<string> NamespacedVerbs =
-        ["run", "create", "start", "stop", "restart", "kill", "wait", "logs", "ps", "container", "pull", "rmi", "rm"];
+        ["run", "create", "exec", "attach", "start", "stop", "restart", "kill", "wait", "logs", "ps", "container", "pull", "rmi", "rm"];
 
     /// <summary>Global options that take a value (needed to find the verb before parsing).</summary>
     internal static readonly HashSet<string> GlobalValueOptions = ["--root", "--runroot", "--runtime", "--log-level", "--cgroup-manager", "--events-backend", "--storage-driver"];
@@ -63,6 +63,8 @@ public static class SkiffCli
         root.Subcommands.Add(KillCommand.Create(global));
         root.Subcommands.Add(WaitCommand.Create(global));
         root.Subcommands.Add(LogsCommand.Create(global));
+        root.Subcommands.Add(ExecCommand.Create(global));
+        root.Subcommands.Add(AttachCommand.Create(global));
         root.Subcommands.Add(ContainerCommand.Create(global));
         root.Subcommands.Add(PullCommand.Create(global));
         root.Subcommands.Add(ImagesCommand.Create(global));

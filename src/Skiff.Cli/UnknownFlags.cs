@@ -43,7 +43,10 @@ public static class UnknownFlags
             if (name.Length > 2 && name[1] != '-')
             {
                 foreach (char c in name[1..])
-                    if (!known.ContainsKey("-" + c)) return $"unknown shorthand flag: '{c}' in {a}{Hint(verb)}";
+                {
+                    if (!known.TryGetValue("-" + c, out var letter)) return $"unknown shorthand flag: '{c}' in {a}{Hint(verb)}";
+                    if (TakesValue(letter)) break; // -t0, -it5: the rest is the value
+                }
                 continue;
             }
             return $"unknown flag: {name}{Hint(verb)}";

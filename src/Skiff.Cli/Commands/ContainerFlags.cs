@@ -43,7 +43,7 @@ public sealed class ContainerFlags
         "-e", "--env", "--env-file", "-w", "--workdir", "-u", "--user", "--entrypoint", "--name", "-h", "--hostname",
         "--cap-add", "--cap-drop", "--security-opt", "-m", "--memory", "--memory-swap", "--memory-reservation", "--cpus",
         "-c", "--cpu-shares", "--cpuset-cpus", "--cpuset-mems", "--pids-limit", "--restart", "--stop-signal", "--stop-timeout",
-        "-l", "--label", "--log-driver", "--log-opt", "--runtime", "--root", "--runroot",
+        "-l", "--label", "--log-driver", "--log-opt", "--runtime", "--root", "--runroot", "--preserve-fds",
     ];
 
     public void AddTo(Command command)

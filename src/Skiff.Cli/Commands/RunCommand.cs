@@ -50,7 +50,7 @@ public static class RunCommand
         for (; i < args.Length; i++)
         {
             string a = args[i];
-            if (a is "run" or "create") break;
+            if (a is "run" or "create" or "exec") break;
             if (a == "container") continue; // container run
             if (!a.StartsWith('-')) return args;
             if (SkiffCli.GlobalValueOptions.Contains(a)) i++;

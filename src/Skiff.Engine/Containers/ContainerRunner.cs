@@ -61,23 +61,42 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
                 lifecycle.RemoveQuietly(record.Id);
                 throw;
             }
-            int? code;
-            using (record.Pid is int pid ? SignalForwarder.To(pid) : null)
-            using (var terminal = options.Tty ? LocalTerminal.Enter(session!) : null)
-            {
-                if (options.Interactive) StartInput(session!, options.Tty);
-                code = session!.Pump(1, 2);
-            }
-            if (session.Detached) return new Result(record.Id, 0, true);
-            // Without an exit message (its monitor was killed) the record tells, once cleaned up.
-            code ??= lifecycle.Wait(record.Id, TimeSpan.FromMilliseconds(50))?.ExitCode;
-            lifecycle.Cleanup(record.Id);
-            return new Result(record.Id, code ?? -1, false);
+            return Follow(lifecycle, record, session!, options.Interactive, options.Tty, sigProxy: true);
         }
         finally
         {
             session?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// `attach`: joins our stdio to a running container's (through its monitor) until it exits (its exit code)
+    /// or the detach keys are typed (0, the container runs on).
+    /// </summary>
+    public static Result Attach(ContainerLifecycle lifecycle, string nameOrId, bool noStdin, bool sigProxy)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        var record = lifecycle.Refresh(lifecycle.Store.Find(nameOrId)) ?? throw new EngineException($"no container with name or ID \"{nameOrId}\" found: no such container");
+        if (record.State != ContainerStates.Running)
+            throw new EngineException("you can only attach to running containers");
+        using var session = AttachSession.Connect(new ContainerFiles(lifecycle.Paths, record.Id).AttachSocket);
+        return Follow(lifecycle, record, session, record.Stdin && !noStdin, record.Terminal, sigProxy && !record.Terminal);
+    }
+
+    private static Result Follow(ContainerLifecycle lifecycle, ContainerRecord record, AttachSession session, bool stdin, bool tty, bool sigProxy)
+    {
+        int? code;
+        using (sigProxy && record.Pid is int pid ? SignalForwarder.To(pid) : null)
+        using (var terminal = tty ? LocalTerminal.Enter(session) : null)
+        {
+            if (stdin) StartInput(session, tty);
+            code = session.Pump(1, 2);
+        }
+        if (session.Detached) return new Result(record.Id, 0, true);
+        // Without an exit message (its monitor was killed) the record tells, once cleaned up.
+        code ??= lifecycle.Wait(record.Id, TimeSpan.FromMilliseconds(50))?.ExitCode;
+        lifecycle.Cleanup(record.Id);
+        return new Result(record.Id, code ?? -1, false);
     }
 
     /// <summary>Copies stdin to the container on a thread of its own; with a terminal, ctrl-p ctrl-q detaches.</summary>

@@ -22,6 +22,8 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
 
     public ContainerStore Store => _store;
 
+    public SkiffPaths Paths => paths;
+
     /// <summary>Starts a created or exited container; a running one is left as it is. <paramref name="beforeStart"/> runs between create and start (attach).</summary>
     public ContainerRecord Start(string nameOrId, Action<ContainerFiles>? beforeStart = null)
     {

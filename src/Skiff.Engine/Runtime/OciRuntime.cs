@@ -58,6 +58,37 @@ public sealed class OciRuntime
 
     public int Delete(string id, bool force) => Invoke(force ? ["delete", "--force", id] : ["delete", id]);
 
+    /// <summary>
+    /// Runs the runtime with our stdio (and fds 3..3+<paramref name="extraFds"/>-1 passed on), forwarding the
+    /// signals we receive to it; returns its exit code.
+    /// </summary>
+    public int Run(IReadOnlyList<string> verbArgs, bool inheritStdio, int extraFds = 0)
+    {
+        _ = inheritStdio; // a clone child keeps fds 0-2
+        using var child = StartChild(verbArgs, extraFds);
+        using var forward = SignalForwarder.To(child.Pid);
+        return child.WaitForExit();
+    }
+
+    /// <summary>Starts the runtime with <paramref name="verbArgs"/> (released: running); the caller waits for it.</summary>
+    public CloneChild StartChild(IReadOnlyList<string> verbArgs, int extraFds = 0)
+    {
+        var argv = new List<string> { Path, "--root", StateRoot };
+        argv.AddRange(verbArgs);
+        var child = CloneChild.Start(new CloneStartInfo
+        {
+            Path = Path, Args = argv, Env = ProcessEnvironment.Current(), ParentDeathSignal = 0,
+            ExtraFds = [.. Enumerable.Range(3, extraFds)],
+        });
+        child.Release();
+        if (child.LaunchError is { } e)
+        {
+            child.Dispose();
+            throw new EngineException($"cannot run the OCI runtime {Path}: {e.Message}");
+        }
+        return child;
+    }
+
     private int Invoke(IReadOnlyList<string> verbArgs, IReadOnlyList<string>? globalArgs = null)
     {
         var argv = new List<string> { Path, "--root", StateRoot };

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Skiff.EndToEnd.Harness;
+using Skiff.TestSupport;
+
+namespace Skiff.EndToEnd.Cli;
+
+/// <summary>`run -it`, `attach` and `exec -it` in a real terminal: tmux runs skiff, the test types and reads the screen.</summary>
+[Collection(SkiffCollection.Name)]
+public sealed class TerminalTests(SkiffEnvironment env)
+{
+    private readonly string _store = "tty-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _session = "skiff-" + Guid.NewGuid().ToString("N")[..8];
+
+    private string SkiffLine(string args) =>
+        $"'{env.SkiffPath}' --root '{Path.Combine(env.Work, _store, "root")}' --runroot '{Path.Combine(env.Work, _store, "run")}' {args}";
+
+    private static CommandResult Tmux(params string[] args) => Command.Run("tmux", args);
+
+    private string Screen() => Tmux("capture-pane", "-p", "-t", _session).Stdout;
+
+    private void WaitForScreen(Func<string, bool> condition, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        string screen = "";
+        while (sw.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            screen = Screen();
+            if (condition(screen)) return;
+            Thread.Sleep(100);
+        }
+        Assert.Fail($"the screen never showed {what}:\n{screen}");
+    }
+
+    private void Type(string keys) => Tmux("send-keys", "-t", _session, keys, "Enter");
+
+    [RequiresProgramsFact("tmux")]
+    public void Run_it_types_resizes_detaches_and_attaches_again()
+    {
+        Assert.Equal(0, env.SkiffIn(_store, "pull", "--tls-verify=false", env.Busybox).ExitCode);
+        Assert.Equal(0, Tmux("new-session", "-d", "-s", _session, "-x", "80", "-y", "24", SkiffLine($"run -it --name tt {env.Busybox} sh")).ExitCode);
+        try
+        {
+            Tmux("set-option", "-t", _session, "status", "off");
+            Tmux("set-option", "-t", _session, "remain-on-exit", "on");
+            WaitForScreen(s => s.Contains("/ #", StringComparison.Ordinal), "the shell's prompt");
+            Type("echo typed-$((40+2))");
+            WaitForScreen(s => s.Contains("typed-42", StringComparison.Ordinal), "the command's output");
+            Type("stty size");
+            WaitForScreen(s => s.Contains("24 80", StringComparison.Ordinal), "the first size");
+            Tmux("resize-window", "-t", _session, "-x", "100", "-y", "30");
+            Thread.Sleep(300);
+            Type("stty size");
+            WaitForScreen(s => s.Contains("30 100", StringComparison.Ordinal), "the new size after the resize");
+
+            Tmux("send-keys", "-t", _session, "C-p", "C-q");
+            WaitForScreen(s => s.Contains("Pane is dead", StringComparison.Ordinal), "skiff exiting on ctrl-p ctrl-q");
+            Assert.Contains("Up ", env.SkiffIn(_store, "ps").Stdout, StringComparison.Ordinal);
+
+            Tmux("respawn-pane", "-k", "-t", _session, SkiffLine("attach tt"));
+            Thread.Sleep(300);
+            Type("echo back-$((1+1))");
+            WaitForScreen(s => s.Contains("back-2", StringComparison.Ordinal), "output after attach");
+
+            Tmux("respawn-pane", "-k", "-t", _session, SkiffLine("exec -it tt sh"));
+            WaitForScreen(s => s.Contains("/ #", StringComparison.Ordinal), "the exec shell's prompt");
+            Type("echo exec-$((2+3)); stty size; exit 3");
+            WaitForScreen(s => s.Contains("exec-5", StringComparison.Ordinal) && s.Contains("30 100", StringComparison.Ordinal), "the exec's output and size");
+        }
+        finally
+        {
+            Tmux("kill-session", "-t", _session);
+            env.SkiffIn(_store, "rm", "-f", "-a", "-t", "0");
+        }
+    }
+
+    [RootFact]
+    public void Exec_runs_in_the_container_with_its_environment_and_the_callers_overrides()
+    {
+        Assert.Equal(0, env.SkiffIn(_store, "run", "-d", "--name", "x", "-e", "FOO=bar", "--tls-verify=false", env.Busybox, "sleep", "300").ExitCode);
+        try
+        {
+            var plain = env.SkiffIn(_store, "exec", "x", "sh", "-c", "echo $FOO $(id -u) $(pwd); exit 5");
+            Assert.Equal(5, plain.ExitCode);
+            Assert.Equal("bar 0 /\n", plain.Stdout);
+            var overridden = env.SkiffIn(_store, "exec", "-u", "1000", "-w", "/tmp", "-e", "FOO=baz", "x", "sh", "-c", "echo $FOO $(id -u) $(pwd); grep CapEff /proc/self/status");
+            Assert.Equal("baz 1000 /tmp\nCapEff:\t0000000000000000\n", overridden.Stdout);
+            var piped = Command.Run(env.SkiffPath, ["--root", Path.Combine(env.Work, _store, "root"), "--runroot", Path.Combine(env.Work, _store, "run"), "exec", "-i", "x", "cat"], stdin: "through\n");
+            Assert.Equal("through\n", piped.Stdout);
+            Assert.Equal(127, env.SkiffIn(_store, "exec", "x", "no-such-program").ExitCode);
+            Assert.Equal(0, env.SkiffIn(_store, "stop", "-t", "0", "x").ExitCode);
+            var stopped = env.SkiffIn(_store, "exec", "x", "true");
+            Assert.Equal(125, stopped.ExitCode);
+            Assert.Equal("Error: can only create exec sessions on running containers: container state improper\n", stopped.Stderr);
+        }
+        finally
+        {
+            env.SkiffIn(_store, "rm", "-f", "-a", "-t", "0");
+        }
+    }
+}
