@@ -10,7 +10,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
 # Debian packages: what the build needs (NativeAOT links with clang), and what the demo and tests use.
 BUILD_PACKAGES := clang libc6-dev
-RUN_PACKAGES := busybox-static docker-registry skopeo uidmap curl runc
+RUN_PACKAGES := busybox-static docker-registry skopeo uidmap curl runc libsqlite3-0
 # What only the tests use: podman to run on our runtime and compare with, libseccomp's resolver to check our
 # syscall tables, qemu-user and lld to run the aarch64 launch routine for real.
 TEST_PACKAGES := podman catatonit crun seccomp qemu-user lld tmux

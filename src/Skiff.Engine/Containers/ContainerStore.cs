@@ -1,96 +1,51 @@
-using System.Text.Json;
 using Skiff.Engine.Configuration;
 using Skiff.Storage;
-using Skiff.Storage.Locking;
+using Skiff.Engine.State;
 
 namespace Skiff.Engine.Containers;
 
 /// <summary>
-/// Container records, one JSON file each under GRAPHROOT/containers-db, changed under one file lock so that
-/// two `skiff run --name X` cannot both take the same name.
+/// The engine's container records: the SQLite state database (GRAPHROOT/db.sql, State/ContainerDatabase.cs), opened
+/// at first use. Records an older Skiff kept as JSON files under GRAPHROOT/containers-db are imported once.
 /// </summary>
 public sealed class ContainerStore(SkiffPaths paths)
 {
-    private string Dir => Path.Combine(paths.GraphRoot, "containers-db");
-    private string LockPath => Path.Combine(paths.GraphRoot, "containers.lock");
+    private ContainerDatabase? _db;
+
+    private ContainerDatabase Db => _db ??= Open();
+
+    private ContainerDatabase Open()
+    {
+        var db = new ContainerDatabase(ContainerDatabase.DefaultPath(paths));
+        string legacy = Path.Combine(paths.GraphRoot, "containers-db");
+        if (Directory.Exists(legacy))
+        {
+            db.ImportJsonStore(legacy);
+            try { Directory.Move(legacy, legacy + ".imported"); }
+            catch (IOException) { /* imported by a concurrent command (INSERT OR IGNORE): it moved it */ }
+        }
+        return db;
+    }
 
     /// <summary>Records a new container and returns its name (given, or generated like podman's).</summary>
     public string Reserve(string id, string? name, ImageRecord image, IReadOnlyList<string> command, Action<ContainerRecord>? configure = null)
-    {
-        if (name is not null && !NameGenerator.IsValid(name))
-            throw new EngineException($"container name \"{name}\" is not valid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
-        Directory.CreateDirectory(Dir);
-        using var l = FileLock.Acquire(LockPath, exclusive: true);
-        var taken = All().Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        if (name is not null && taken.Contains(name))
-            throw new EngineException($"creating container storage: the container name \"{name}\" is already in use. You have to remove that container to be able to reuse that name: that name is already in use");
-        name ??= NameGenerator.Generate(taken);
-        var record = new ContainerRecord
-        {
-            Id = id,
-            Name = name,
-            ImageId = image.Id,
-            ImageName = image.Names.FirstOrDefault() ?? image.Id,
-            Command = [.. command],
-            Created = DateTimeOffset.UtcNow,
-        };
-        configure?.Invoke(record);
-        Write(record);
-        return name;
-    }
+        => Db.Reserve(id, name, image, command, configure);
 
-    /// <summary>Changes one record under the store's lock; null when the container is gone.</summary>
-    public ContainerRecord? Update(string id, Action<ContainerRecord> change)
-    {
-        using var l = FileLock.Acquire(LockPath, exclusive: true);
-        var rec = Read(Path.Combine(Dir, id + ".json"));
-        if (rec is null) return null;
-        change(rec);
-        Write(rec);
-        return rec;
-    }
+    /// <summary>Changes one record in a transaction; null when the container is gone.</summary>
+    public ContainerRecord? Update(string id, Action<ContainerRecord> change) => Db.Update(id, change);
 
     /// <summary>The record of the container with exactly this id, or null.</summary>
-    public ContainerRecord? Get(string id) => Read(Path.Combine(Dir, id + ".json"));
+    public ContainerRecord? Get(string id) => Db.Get(id);
 
     /// <summary>By full id, unambiguous id prefix or name, as podman resolves containers.</summary>
-    public ContainerRecord Find(string nameOrId)
-    {
-        var all = All().ToList();
-        if (all.FirstOrDefault(c => c.Id == nameOrId || c.Name == nameOrId) is { } exact) return exact;
-        var byPrefix = nameOrId.Length >= 3 ? all.Where(c => c.Id.StartsWith(nameOrId, StringComparison.Ordinal)).ToList() : [];
-        return byPrefix.Count switch
-        {
-            1 => byPrefix[0],
-            0 => throw new EngineException($"no container with name or ID \"{nameOrId}\" found: no such container", 1),
-            _ => throw new EngineException($"more than one result for container ID prefix \"{nameOrId}\"", 125),
-        };
-    }
+    public ContainerRecord Find(string nameOrId) => Db.Find(nameOrId);
 
-    public void Remove(string id)
-    {
-        using var l = FileLock.Acquire(LockPath, exclusive: true);
-        File.Delete(Path.Combine(Dir, id + ".json"));
-    }
+    public void Remove(string id) => Db.Remove(id);
 
     /// <summary>Containers that use the image (rmi refuses to remove it, as podman does).</summary>
-    public IEnumerable<ContainerRecord> UsingImage(string imageId) => All().Where(c => c.ImageId == imageId);
+    public IEnumerable<ContainerRecord> UsingImage(string imageId) => Db.UsingImage(imageId);
 
-    public IEnumerable<ContainerRecord> All()
-    {
-        if (!Directory.Exists(Dir)) yield break;
-        foreach (string f in Directory.EnumerateFiles(Dir, "*.json"))
-            if (Read(f) is { } r) yield return r;
-    }
-
-    private void Write(ContainerRecord rec)
-        => AtomicFile.WriteAllBytes(Path.Combine(Dir, rec.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(rec, EngineJsonContext.Default.ContainerRecord));
-
-    private static ContainerRecord? Read(string file)
-    {
-        try { return JsonSerializer.Deserialize(File.ReadAllBytes(file), EngineJsonContext.Default.ContainerRecord); }
-        catch (Exception e) when (e is IOException or JsonException) { return null; }
-    }
+    public IEnumerable<ContainerRecord> All() => Db.All();
 }
 
 /// <summary>Names like podman's "adjective_surname".</summary>
