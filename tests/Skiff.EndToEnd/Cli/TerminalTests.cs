@@ -33,6 +33,27 @@ public sealed class TerminalTests(SkiffEnvironment env)
 
     private void Type(string keys) => Tmux("send-keys", "-t", _session, keys, "Enter");
 
+    /// <summary>
+    /// Types <paramref name="keys"/> until the screen shows what they should produce: keys typed before skiff has put
+    /// the terminal in raw mode (a loaded machine) are discarded by the terminal itself.
+    /// </summary>
+    private void TypeUntil(string keys, Func<string, bool> condition, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        string screen = "";
+        while (sw.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Type(keys);
+            for (int i = 0; i < 20; i++)
+            {
+                Thread.Sleep(100);
+                screen = Screen();
+                if (condition(screen)) return;
+            }
+        }
+        Assert.Fail($"the screen never showed {what}:\n{screen}");
+    }
+
     [RequiresProgramsFact("tmux")]
     public void Run_it_types_resizes_detaches_and_attaches_again()
     {
@@ -48,18 +69,14 @@ public sealed class TerminalTests(SkiffEnvironment env)
             Type("stty size");
             WaitForScreen(s => s.Contains("24 80", StringComparison.Ordinal), "the first size");
             Tmux("resize-window", "-t", _session, "-x", "100", "-y", "30");
-            Thread.Sleep(300);
-            Type("stty size");
-            WaitForScreen(s => s.Contains("30 100", StringComparison.Ordinal), "the new size after the resize");
+            TypeUntil("stty size", s => s.Contains("30 100", StringComparison.Ordinal), "the new size after the resize");
 
             Tmux("send-keys", "-t", _session, "C-p", "C-q");
             WaitForScreen(s => s.Contains("Pane is dead", StringComparison.Ordinal), "skiff exiting on ctrl-p ctrl-q");
             Assert.Contains("Up ", env.SkiffIn(_store, "ps").Stdout, StringComparison.Ordinal);
 
             Tmux("respawn-pane", "-k", "-t", _session, SkiffLine("attach tt"));
-            Thread.Sleep(300);
-            Type("echo back-$((1+1))");
-            WaitForScreen(s => s.Contains("back-2", StringComparison.Ordinal), "output after attach");
+            TypeUntil("echo back-$((1+1))", s => s.Contains("back-2", StringComparison.Ordinal), "output after attach");
 
             Tmux("respawn-pane", "-k", "-t", _session, SkiffLine("exec -it tt sh"));
             WaitForScreen(s => s.Contains("/ #", StringComparison.Ordinal), "the exec shell's prompt");
