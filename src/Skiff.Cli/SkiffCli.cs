@@ -3,7 +3,6 @@ using Skiff.Cli.Commands;
 using Skiff.Engine;
 using Skiff.Engine.Configuration;
 using Skiff.Engine.Rootless;
-using Skiff.Interop;
 
 namespace Skiff.Cli;
 
@@ -24,7 +23,7 @@ public static class SkiffCli
         try
         {
             string? verb = FindVerb(args);
-            if (verb is not null && NamespacedVerbs.Contains(verb) && Libc.GetEUid() != 0 && !UserNamespace.IsInsideRootlessNamespace)
+            if (verb is not null && NamespacedVerbs.Contains(verb) && UserNamespace.NeedsReexec)
                 return UserNamespace.ReexecInside(args);
 
             var root = BuildCommandLine();
@@ -40,12 +39,12 @@ public static class SkiffCli
         }
         catch (EngineException e)
         {
-            return Fail(e.Message, e.ExitCode);
+            return Fail(UserMessages.Of(e), e.ExitCode);
         }
         catch (Exception e)
         {
             // Every other failure is the engine's: one line, exit 125 (SKIFF_DEBUG=1 shows where it came from).
-            return Fail(Environment.GetEnvironmentVariable("SKIFF_DEBUG") == "1" ? e.ToString() : e.Message, ExitCodes.EngineError);
+            return Fail(Environment.GetEnvironmentVariable("SKIFF_DEBUG") == "1" ? e.ToString() : UserMessages.Of(e), ExitCodes.EngineError);
         }
     }
 

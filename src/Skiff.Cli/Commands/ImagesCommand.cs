@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Skiff.Cli.Output;
 using Skiff.Engine.Images;
-using Skiff.Storage;
 
 namespace Skiff.Cli.Commands;
 
@@ -22,15 +21,14 @@ public static class ImagesCommand
         cmd.Aliases.Add("list");
         cmd.SetAction(p =>
         {
-            var images = new ImageService(global.Paths(p));
-            var records = images.Store.ListImages().OrderByDescending(i => i.Created).ToList();
-            Console.Out.Write(Render(records, p.GetValue(quiet), p.GetValue(noTrunc), p.GetValue(noHeading), p.GetValue(format), DateTimeOffset.UtcNow));
+            var images = new ImageService(global.Paths(p)).List();
+            Console.Out.Write(Render(images, p.GetValue(quiet), p.GetValue(noTrunc), p.GetValue(noHeading), p.GetValue(format), DateTimeOffset.UtcNow));
             return 0;
         });
         return cmd;
     }
 
-    public static string Render(IReadOnlyList<ImageRecord> records, bool quiet, bool noTrunc, bool noHeading, string? format, DateTimeOffset now)
+    public static string Render(IReadOnlyList<ImageSummary> records, bool quiet, bool noTrunc, bool noHeading, string? format, DateTimeOffset now)
     {
         if (format == "json")
             return JsonSerializer.Serialize(records.Select(ToJson).ToList(), CliJsonContext.Default.ListImageJson) + "\n";
@@ -41,12 +39,12 @@ public static class ImagesCommand
         return GoTemplate.RenderRows(template, rows.Select(r => (Func<string, string?>)r.Field), Row.Header, noHeading);
     }
 
-    private static ImageJson ToJson(ImageRecord r) => new()
+    private static ImageJson ToJson(ImageSummary r) => new()
     {
         Id = r.Id,
-        Digest = r.ManifestDigest,
-        RepoTags = r.Names,
-        Names = r.Names,
+        Digest = r.Digest,
+        RepoTags = [.. r.Names],
+        Names = [.. r.Names],
         Size = r.Size,
         VirtualSize = r.Size,
         Created = r.Created.ToUnixTimeSeconds(),
@@ -55,7 +53,7 @@ public static class ImagesCommand
 
     private sealed record Row(string Repository, string Tag, string Id, string Created, string CreatedAt, string Size, string Digest)
     {
-        public static Row Of(ImageRecord r, string? name, bool noTrunc, DateTimeOffset now)
+        public static Row Of(ImageSummary r, string? name, bool noTrunc, DateTimeOffset now)
         {
             string repo = "<none>", tag = "<none>";
             if (name is not null)
@@ -69,7 +67,7 @@ public static class ImagesCommand
             return new Row(repo, tag, noTrunc ? "sha256:" + r.Id : r.Id[..Math.Min(12, r.Id.Length)],
                 Units.HumanDuration(now - r.Created) + " ago",
                 r.Created.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss '+0000 UTC'", CultureInfo.InvariantCulture),
-                Units.HumanSize(r.Size), r.ManifestDigest);
+                Units.HumanSize(r.Size), r.Digest);
         }
 
         public string? Field(string name) => name switch

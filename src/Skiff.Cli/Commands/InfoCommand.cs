@@ -39,7 +39,7 @@ public static class InfoCommand
                     GraphRoot = paths.GraphRoot,
                     RunRoot = paths.RunRoot,
                     GraphDriverName = "overlay",
-                    ImageCount = Directory.Exists(paths.GraphRoot) ? images.Store.ListImages().Count : 0,
+                    ImageCount = images.Count(),
                 },
                 Version = new VersionJson { Version = SkiffCli.Version, OsArch = "linux/" + VersionCommand.Arch },
             };

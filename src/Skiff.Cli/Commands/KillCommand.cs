@@ -2,7 +2,7 @@ using System.CommandLine;
 using Skiff.Engine;
 using Skiff.Engine.Images;
 using Skiff.Engine.Lifecycle;
-using Skiff.Interop;
+using Skiff.Engine.Processes;
 
 namespace Skiff.Cli.Commands;
 
@@ -18,7 +18,7 @@ public static class KillCommand
         cmd.SetAction(p =>
         {
             string text = p.GetValue(signal) ?? "KILL";
-            int number = SignalNames.TryParse(text) ?? throw new EngineException($"invalid signal: {text}");
+            int number = SignalParser.Parse(text);
             var paths = global.Paths(p);
             var lifecycle = new ContainerLifecycle(paths, new ImageService(paths));
             var targets = (p.GetValue(names) ?? []).ToList();

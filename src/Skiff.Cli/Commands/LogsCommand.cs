@@ -4,7 +4,6 @@ using Skiff.Engine;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Images;
 using Skiff.Engine.Lifecycle;
-using Skiff.Interop;
 
 namespace Skiff.Cli.Commands;
 
@@ -70,6 +69,9 @@ public static class LogsCommand
 
     private sealed class Printer(bool timestamps, string? prefix)
     {
+        // Raw, unbuffered streams: the records' bytes go out as they are (not re-encoded), each to its own stream.
+        private static readonly Lazy<Stream> StandardOutput = new(Console.OpenStandardOutput);
+        private static readonly Lazy<Stream> StandardError = new(Console.OpenStandardError);
         private bool _midLine;
 
         public void Write(IEnumerable<KubeLogRecord> records)
@@ -83,11 +85,13 @@ public static class LogsCommand
                     if (timestamps) sb.Append(r.TimeText).Append(' ');
                 }
                 byte[] head = Encoding.UTF8.GetBytes(sb.ToString());
-                int fd = r.Stderr ? 2 : 1;
+                var stream = r.Stderr ? StandardError.Value : StandardOutput.Value;
                 Console.Out.Flush();
-                Libc.WriteAll(fd, head);
-                Libc.WriteAll(fd, r.Content);
-                if (r.Full) Libc.WriteAll(fd, "\n"u8);
+                Console.Error.Flush();
+                stream.Write(head);
+                stream.Write(r.Content);
+                if (r.Full) stream.Write("\n"u8);
+                stream.Flush();
                 _midLine = !r.Full;
             }
         }

@@ -15,8 +15,8 @@ public static class PullCommand
         cmd.SetAction(async (p, ct) =>
         {
             var images = new ImageService(global.Paths(p));
-            var record = await images.PullAsync(p.GetRequiredValue(image), p.GetValue(tlsVerify), p.GetValue(quiet), ct).ConfigureAwait(false);
-            Console.WriteLine(record.Id);
+            var pulled = await images.PullAsync(p.GetRequiredValue(image), p.GetValue(tlsVerify), p.GetValue(quiet), ct).ConfigureAwait(false);
+            Console.WriteLine(pulled.Id);
             return 0;
         });
         return cmd;

@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Skiff.Engine;
-using Skiff.Engine.Containers;
-using Skiff.Engine.Lifecycle;
 using Skiff.Engine.Images;
 
 namespace Skiff.Cli.Commands;
@@ -16,51 +13,18 @@ public static class RmiCommand
         var cmd = new Command("rmi", "Remove one or more images from local storage") { force, images };
         cmd.SetAction(p =>
         {
-            var paths = global.Paths(p);
-            var service = new ImageService(paths);
-            var containers = new ContainerStore(paths);
+            var service = new ImageService(global.Paths(p));
             int exit = 0;
-            foreach (string input in p.GetValue(images) ?? [])
+            // The engine decides what each input untags or deletes; reports come as each input is done.
+            foreach (var removal in service.Remove(p.GetValue(images) ?? [], p.GetValue(force)))
             {
-                var image = service.FindLocal(input);
-                if (image is null)
+                if (removal.Error is { } error)
                 {
-                    exit = Math.Max(exit, SkiffCli.Fail($"{input}: image not known", 1));
+                    exit = Math.Max(exit, SkiffCli.Fail(error, removal.ExitCode));
                     continue;
                 }
-                string? byName = image.Names.FirstOrDefault(n => n == input || n == input + ":latest" || n.EndsWith("/" + input, StringComparison.Ordinal) || n.EndsWith("/" + input + ":latest", StringComparison.Ordinal));
-                if (byName is null && image.Names.Count > 1 && !p.GetValue(force))
-                {
-                    exit = Math.Max(exit, SkiffCli.Fail($"unable to delete image \"{image.Id}\" by ID with more than one tag ([{string.Join(' ', image.Names)}]): please force removal", ExitCodes.EngineError));
-                    continue;
-                }
-                if (byName is not null && image.Names.Count > 1)
-                {
-                    service.Store.Untag(image.Id, byName);
-                    Console.WriteLine($"Untagged: {byName}");
-                    continue;
-                }
-                try
-                {
-                    // Checked with no container start in between (the store's use lock); -f removes the
-                    // containers first, as podman does, so no overlay is left on deleted layers.
-                    service.Store.RemoveImage(image.Id, () =>
-                    {
-                        foreach (var c in containers.UsingImage(image.Id).ToList())
-                        {
-                            if (!p.GetValue(force))
-                                throw new EngineException($"image used by {c.Id}: image is in use by a container: consider listing external containers and force-removing image", 2);
-                            new ContainerLifecycle(paths, service).Remove(c.Id, force: true, timeout: null);
-                        }
-                    });
-                }
-                catch (EngineException e)
-                {
-                    exit = Math.Max(exit, SkiffCli.Fail(e.Message, e.ExitCode));
-                    continue;
-                }
-                foreach (string n in image.Names) Console.WriteLine($"Untagged: {n}");
-                Console.WriteLine($"Deleted: {image.Id}");
+                foreach (string n in removal.Untagged) Console.WriteLine($"Untagged: {n}");
+                if (removal.DeletedId is { } id) Console.WriteLine($"Deleted: {id}");
             }
             return exit;
         });

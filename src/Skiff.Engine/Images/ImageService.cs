@@ -24,7 +24,11 @@ public sealed class ImageService
     public SkiffPaths Paths { get; }
     public ImageStore Store { get; }
 
-    public Task<ImageRecord> PullAsync(string input, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
+    /// <summary>Pulls an image (progress on stderr unless <paramref name="quiet"/>) and returns what was stored.</summary>
+    public async Task<ImageSummary> PullAsync(string input, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
+        => ImageSummary.From(await PullRecordAsync(input, tlsVerify, quiet, cancellationToken).ConfigureAwait(false));
+
+    private Task<ImageRecord> PullRecordAsync(string input, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
         => new ImagePuller(Store, _registries.Value).PullAsync(input, new PullOptions
         {
             TlsVerify = tlsVerify,
@@ -34,7 +38,17 @@ public sealed class ImageService
 
     /// <summary>The local image, or pulls it (podman's default pull policy "missing").</summary>
     public async Task<ImageRecord> ResolveForRunAsync(string input, bool? tlsVerify, CancellationToken cancellationToken)
-        => FindLocal(input) ?? await PullAsync(input, tlsVerify, quiet: false, cancellationToken).ConfigureAwait(false);
+        => FindLocal(input) ?? await PullRecordAsync(input, tlsVerify, quiet: false, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The local images, newest first (as podman lists them).</summary>
+    public IReadOnlyList<ImageSummary> List()
+        => [.. Store.ListImages().OrderByDescending(i => i.Created).Select(ImageSummary.From)];
+
+    /// <summary>How many images are stored: 0 when the store was never created (and it is not created here).</summary>
+    public int Count() => Directory.Exists(Paths.GraphRoot) ? Store.ListImages().Count : 0;
+
+    /// <summary>Removes images by name or id with podman's rules (see <see cref="ImageRemover"/>), one report per input.</summary>
+    public IEnumerable<ImageRemoval> Remove(IEnumerable<string> inputs, bool force) => new ImageRemover(this).Remove(inputs, force);
 
     /// <summary>
     /// Finds a local image as podman does: by id or id prefix, by full name (":latest" implied), as

@@ -17,6 +17,10 @@ public static class UserNamespace
 {
     public static bool IsInsideRootlessNamespace => Environment.GetEnvironmentVariable(SkiffPaths.RootlessUidVariable) is not null;
 
+    /// <summary>True when a command that touches storage must first re-execute itself in the user namespace
+    /// (<see cref="ReexecInside"/>): not root, and not already inside it.</summary>
+    public static bool NeedsReexec => Libc.GetEUid() != 0 && !IsInsideRootlessNamespace;
+
     /// <summary>
     /// Runs this same command line inside the user's namespaces (those of its pause process, started when none
     /// runs) and returns its exit code.
@@ -39,7 +43,7 @@ public static class UserNamespace
         try { pause = PauseProcess.Ensure(Path.Combine(runtimeDir, "skiff"), pid => WriteMaps(pid, uid, gid, uidRanges, gidRanges)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new EngineException($"the rootless pause process: {e.Message}");
+            throw new EngineException($"the rootless pause process: {ErrorText.Of(e)}");
         }
         using var userNs = Libc.OpenFd($"/proc/{pause}/ns/user", Libc.O_RDONLY | Libc.O_CLOEXEC);
         using var mountNs = Libc.OpenFd($"/proc/{pause}/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC);
