@@ -24,3 +24,9 @@ public class EngineException : Exception
 
     public EngineException(string message) : base(message) { }
 }
+
+/// <summary>What the user reads for an exception: its message, or words in place of a .NET resource key (NativeAOT).</summary>
+public static class UserMessages
+{
+    public static string Of(Exception e) => Interop.ErrorText.Of(e);
+}

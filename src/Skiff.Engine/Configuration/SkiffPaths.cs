@@ -57,7 +57,7 @@ public sealed class SkiffPaths
         try { PrivateDirectory.Ensure(fallback); }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new EngineException($"the run directory: {e.Message}");
+            throw new EngineException($"the run directory: {ErrorText.Of(e)}");
         }
         return fallback;
     }

@@ -95,7 +95,13 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
         if (session.Detached) return new Result(record.Id, 0, true);
         // Without an exit message (its monitor was killed) the record tells, once cleaned up.
         code ??= lifecycle.Wait(record.Id, TimeSpan.FromMilliseconds(50))?.ExitCode;
-        lifecycle.Cleanup(record.Id);
+        // The container's exit code is the answer even when its cleanup fails (a full disk, say): that is reported
+        // as a warning, and the next command that sees the container finishes the cleanup.
+        try { lifecycle.Cleanup(record.Id); }
+        catch (Exception e) when (e is EngineException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"Warning: cleaning up container {record.Name}: {UserMessages.Of(e)}");
+        }
         return new Result(record.Id, code ?? -1, false);
     }
 

@@ -23,7 +23,7 @@ public sealed class AttachSession : IDisposable
         try { return new AttachSession(Libc.ConnectUnix(socketPath, Libc.SOCK_SEQPACKET)); }
         catch (Exception e) when (e is ErrnoException or IOException)
         {
-            throw new EngineException($"attaching to the container's monitor at {socketPath}: {e.Message}");
+            throw new EngineException($"attaching to the container's monitor at {socketPath}: {ErrorText.Of(e)}");
         }
     }
 

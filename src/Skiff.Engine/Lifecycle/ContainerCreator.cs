@@ -134,7 +134,7 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
             try { text = File.ReadAllText(f); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new EngineException($"reading env file \"{f}\": {e.Message}");
+                throw new EngineException($"reading env file \"{f}\": {ErrorText.Of(e)}");
             }
             lines.AddRange(SpecGenerator.ParseEnvFile(text));
         }

@@ -138,7 +138,7 @@ public sealed class ContainerExec(SkiffPaths paths, ImageService images)
         try { return SpecGenerator.ParseEnvFile(File.ReadAllText(path)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new EngineException($"reading env file \"{path}\": {e.Message}");
+            throw new EngineException($"reading env file \"{path}\": {ErrorText.Of(e)}");
         }
     }
 }

@@ -211,7 +211,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or EngineException or ErrnoException or InvalidOperationException)
         {
-            Console.Error.WriteLine($"Warning: removing what was created of container {id}: {e.Message}");
+            Console.Error.WriteLine($"Warning: removing what was created of container {id}: {ErrorText.Of(e)}");
         }
     }
 

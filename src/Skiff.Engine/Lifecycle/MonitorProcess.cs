@@ -49,7 +49,7 @@ public static class MonitorProcess
             }))
             {
                 child.Release();
-                if (child.LaunchError is { } e) throw new EngineException($"cannot run {monitor}: {e.Message}");
+                if (child.LaunchError is { } e) throw new EngineException($"cannot run {monitor}: {ErrorText.Of(e)}");
                 monitorPid = child.Pid;
             }
             string report = Encoding.UTF8.GetString(Libc.ReadToEnd(syncRead.Fd, 4096)).Trim();

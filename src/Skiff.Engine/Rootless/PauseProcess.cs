@@ -38,7 +38,7 @@ public static class PauseProcess
             throw; // Dispose reaps it
         }
         child.Release();
-        if (child.LaunchError is { } e) throw new EngineException($"cannot start the rootless pause process {monitor}: {e.Message}");
+        if (child.LaunchError is { } e) throw new EngineException($"cannot start the rootless pause process {monitor}: {ErrorText.Of(e)}");
         ulong start = ProcessIdentity.StartTime(child.Pid) ?? throw new EngineException("the rootless pause process exited at once");
         AtomicFile.WriteAllBytes(pidFile, System.Text.Encoding.ASCII.GetBytes(
             $"{child.Pid.ToString(CultureInfo.InvariantCulture)} {start.ToString(CultureInfo.InvariantCulture)}\n"));

@@ -84,7 +84,7 @@ public sealed class OciRuntime
         if (child.LaunchError is { } e)
         {
             child.Dispose();
-            throw new EngineException($"cannot run the OCI runtime {Path}: {e.Message}");
+            throw new EngineException($"cannot run the OCI runtime {Path}: {ErrorText.Of(e)}");
         }
         return child;
     }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Skiff.Oci.Runtime;
+using Skiff.Interop;
 
 namespace Skiff.Engine.Security;
 
@@ -70,7 +71,7 @@ public static class SeccompPolicy
         catch (FileNotFoundException) { throw new EngineException($"seccomp profile {path}: no such file"); }
         catch (DirectoryNotFoundException) { throw new EngineException($"seccomp profile {path}: no such file"); }
         catch (UnauthorizedAccessException) { throw new EngineException($"seccomp profile {path}: permission denied"); }
-        catch (IOException e) { throw new EngineException($"seccomp profile {path}: cannot read it ({e.Message})"); }
+        catch (IOException e) { throw new EngineException($"seccomp profile {path}: cannot read it ({ErrorText.Of(e)})"); }
     }
 
     /// <summary>containers/common's setupSeccomp (v0.50, podman 4.3): the profile for these capabilities and architecture.</summary>

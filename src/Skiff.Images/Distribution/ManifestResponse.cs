@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Skiff.Oci;
 using Skiff.Oci.Image;
+using Skiff.Interop;
 
 namespace Skiff.Images.Distribution;
 
@@ -37,7 +38,7 @@ public sealed class ManifestResponse
         }
         catch (JsonException e)
         {
-            throw new RegistryException($"parsing {what} {Digest}: {e.Message}", e);
+            throw new RegistryException($"parsing {what} {Digest}: {ErrorText.Of(e)}", e);
         }
     }
 

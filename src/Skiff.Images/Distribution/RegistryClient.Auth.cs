@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Skiff.Interop;
 
 namespace Skiff.Images.Distribution;
 
@@ -24,7 +25,7 @@ public sealed partial class RegistryClient
             }
             catch (HttpRequestException e)
             {
-                throw new RegistryException($"{request.Method} {request.RequestUri}: {e.Message}", e);
+                throw new RegistryException($"{request.Method} {request.RequestUri}: {ErrorText.Of(e)}", e);
             }
             if (response.StatusCode != HttpStatusCode.Unauthorized || attempt > 0)
                 return response;
@@ -86,7 +87,7 @@ public sealed partial class RegistryClient
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or InvalidDataException)
         {
-            throw new RegistryException($"{context}: {e.Message}", e);
+            throw new RegistryException($"{context}: {ErrorText.Of(e)}", e);
         }
     }
 

@@ -5,6 +5,7 @@ using Skiff.Images.References;
 using Skiff.Oci;
 using Skiff.Oci.Image;
 using Skiff.Storage;
+using Skiff.Interop;
 
 namespace Skiff.Images.Distribution;
 
@@ -61,11 +62,11 @@ public sealed partial class RegistryClient : IDisposable
         }
         catch (InvalidDataException e)
         {
-            throw new RegistryException($"{context}: manifest {e.Message}", e);
+            throw new RegistryException($"{context}: manifest {ErrorText.Of(e)}", e);
         }
         catch (HttpRequestException e)
         {
-            throw new RegistryException($"{context}: {e.Message}", e);
+            throw new RegistryException($"{context}: {ErrorText.Of(e)}", e);
         }
 
         var digest = Digest.Sha256(bytes);

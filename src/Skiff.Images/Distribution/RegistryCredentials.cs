@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Skiff.Interop;
 
 namespace Skiff.Images.Distribution;
 
@@ -68,7 +69,7 @@ public sealed class RegistryCredentials
         }
         catch (Exception e) when (e is JsonException or FormatException or IOException or UnauthorizedAccessException)
         {
-            throw new RegistryException($"reading credentials from {file}: {e.Message}", e);
+            throw new RegistryException($"reading credentials from {file}: {ErrorText.Of(e)}", e);
         }
         return null;
     }

@@ -3,6 +3,7 @@ using Skiff.Images.References;
 using Skiff.Oci;
 using Skiff.Oci.Image;
 using Skiff.Storage;
+using Skiff.Interop;
 
 namespace Skiff.Images.Pull;
 
@@ -70,7 +71,7 @@ public sealed partial class ImagePuller
             }
             catch (Exception e) when (e is RegistryException or DigestMismatchException or HttpRequestException or IOException)
             {
-                throw new PullException($"copying blob {layer.Blob} of {reference}: {e.Message}", e);
+                throw new PullException($"copying blob {layer.Blob} of {reference}: {ErrorText.Of(e)}", e);
             }
         }).ConfigureAwait(false);
     }
@@ -88,7 +89,7 @@ public sealed partial class ImagePuller
             }
             catch (DigestMismatchException e)
             {
-                throw new PullException($"applying layer {layer.Blob} of {reference}: diff id {layer.DiffId}: {e.Message}", e);
+                throw new PullException($"applying layer {layer.Blob} of {reference}: diff id {layer.DiffId}: {ErrorText.Of(e)}", e);
             }
         }
     }

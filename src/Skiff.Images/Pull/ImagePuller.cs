@@ -5,6 +5,7 @@ using Skiff.Images.Registries;
 using Skiff.Oci;
 using Skiff.Oci.Image;
 using Skiff.Storage;
+using Skiff.Interop;
 
 namespace Skiff.Images.Pull;
 
@@ -74,7 +75,7 @@ public sealed partial class ImagePuller
         }
         catch (RegistryBlockedException e)
         {
-            throw new PullException($"initializing source docker://{reference}: {e.Message}", e);
+            throw new PullException($"initializing source docker://{reference}: {ErrorText.Of(e)}", e);
         }
 
         using var client = new RegistryClient(new RegistryClientOptions
@@ -125,7 +126,7 @@ public sealed partial class ImagePuller
         }
         catch (Exception e) when (e is RegistryException or DigestMismatchException)
         {
-            throw new PullException($"initializing source docker://{reference}: {e.Message}", e)
+            throw new PullException($"initializing source docker://{reference}: {ErrorText.Of(e)}", e)
             {
                 IsNotFound = e is RegistryException { IsNotFound: true },
             };
@@ -142,7 +143,7 @@ public sealed partial class ImagePuller
         }
         catch (Exception e) when (e is RegistryException or DigestMismatchException)
         {
-            throw new PullException($"choosing an image from manifest list docker://{reference}: {e.Message}", e);
+            throw new PullException($"choosing an image from manifest list docker://{reference}: {ErrorText.Of(e)}", e);
         }
     }
 
@@ -157,7 +158,7 @@ public sealed partial class ImagePuller
         }
         catch (RegistryException e)
         {
-            throw new PullException($"reading manifest of {reference}: {e.Message}", e);
+            throw new PullException($"reading manifest of {reference}: {ErrorText.Of(e)}", e);
         }
     }
 
@@ -176,7 +177,7 @@ public sealed partial class ImagePuller
         }
         catch (Exception e) when (e is RegistryException or DigestMismatchException)
         {
-            throw new PullException($"reading config {digest} of {reference}: {e.Message}", e);
+            throw new PullException($"reading config {digest} of {reference}: {ErrorText.Of(e)}", e);
         }
         try
         {
@@ -186,7 +187,7 @@ public sealed partial class ImagePuller
         }
         catch (JsonException e)
         {
-            throw new PullException($"parsing config {digest} of {reference}: {e.Message}", e);
+            throw new PullException($"parsing config {digest} of {reference}: {ErrorText.Of(e)}", e);
         }
     }
 
@@ -201,7 +202,7 @@ public sealed partial class ImagePuller
         }
         catch (DigestMismatchException e)
         {
-            throw new PullException($"writing {d} of {reference}: {e.Message}", e);
+            throw new PullException($"writing {d} of {reference}: {ErrorText.Of(e)}", e);
         }
     }
 }

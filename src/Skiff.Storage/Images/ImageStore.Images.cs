@@ -3,6 +3,7 @@ using Skiff.Oci;
 using Skiff.Oci.Image;
 using Skiff.Storage.Images;
 using Skiff.Storage.Locking;
+using Skiff.Interop;
 
 namespace Skiff.Storage;
 
@@ -151,7 +152,7 @@ public sealed partial class ImageStore
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{ImagesPath}: not a valid image list: {e.Message}", e);
+            throw new InvalidDataException($"{ImagesPath}: not a valid image list: {ErrorText.Of(e)}", e);
         }
     }
 

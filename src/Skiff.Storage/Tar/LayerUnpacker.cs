@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using Skiff.Interop;
 
 namespace Skiff.Storage.Tar;
 
@@ -48,7 +49,7 @@ public static class LayerUnpacker
         try { return reader.GetNextEntry(copyData: false); }
         catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException or InvalidOperationException or EndOfStreamException)
         {
-            throw new LayerUnpackException($"layer tar is malformed: {e.Message}", e);
+            throw new LayerUnpackException($"layer tar is malformed: {ErrorText.Of(e)}", e);
         }
     }
 
