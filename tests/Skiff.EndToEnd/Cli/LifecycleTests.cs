@@ -209,4 +209,23 @@ public sealed class LifecycleTests(SkiffEnvironment env)
         Assert.Equal(1, S("container", "exists", "nosuch").ExitCode);
         Assert.Equal(0, S("container", "exists", "taken").ExitCode);
     }
+
+    [RootFact]
+    public void Rmi_refuses_an_image_in_use_and_rmi_force_stops_and_removes_its_containers_first()
+    {
+        string marker = Marker();
+        Must("run", "-d", "--name", "user", "--stop-timeout", "1", "--tls-verify=false", env.Busybox, "sleep", marker);
+        Must("create", "--name", "idle", env.Busybox, "true");
+        var plain = S("rmi", env.Busybox);
+        Assert.Equal(2, plain.ExitCode);
+        Assert.Contains("image is in use by a container", plain.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, ProcessesWith(marker));
+
+        var forced = Must("rmi", "-f", env.Busybox);
+        Assert.Contains("Deleted: ", forced.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, ProcessesWith(marker));
+        Assert.Equal("", Must("ps", "-a", "-q").Stdout);
+        Assert.Equal("", Must("images", "-q").Stdout);
+        Assert.Equal(0, MountsUnder(StoreDir));
+    }
 }
