@@ -29,6 +29,18 @@ public static partial class Libc
     [LibraryImport(Name, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    [LibraryImport(Name, EntryPoint = "signal")]
+    private static partial nint SignalRaw(int signal, nint handler);
+
+    /// <summary>
+    /// Ignores <paramref name="signal"/> (SIG_IGN) without .NET's signal machinery (PosixSignalRegistration starts a
+    /// thread and keeps its types: the monitor, which lives beside every container, stays smaller without).
+    /// </summary>
+    public static void IgnoreSignal(int signal)
+    {
+        if (SignalRaw(signal, 1) == -1) throw new ErrnoException($"ignoring signal {signal}", Errno.EINVAL);
+    }
+
     [LibraryImport(Name, EntryPoint = "prctl", SetLastError = true)]
     public static partial int Prctl(int option, ulong arg2, ulong arg3 = 0, ulong arg4 = 0, ulong arg5 = 0);
 

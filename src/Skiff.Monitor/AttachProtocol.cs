@@ -10,5 +10,5 @@ public static class AttachProtocol
     public const byte Stdin = 0, Resize = 1, CloseStdin = 2;
     public const byte Stdout = 1, Stderr = 2, Exit = 3;
     /// <summary>The largest packet either side sends.</summary>
-    public const int MaxPacket = 32 * 1024 + 1;
+    public const int MaxPacket = 8 * 1024 + 1;
 }

@@ -16,7 +16,9 @@ public sealed class ContainerMonitor : IDisposable
     private SafeFd? _input;       // the stdin pipe's write end (--stdin), or the master again
     private SafeFd? _pidfd;
     private int _pid;
-    private readonly byte[] _buffer = new byte[AttachProtocol.MaxPacket];
+    // Allocated at first use and no bigger than a pipe read needs: one monitor runs beside every container.
+    private byte[]? _bufferStore;
+    private byte[] Buffer => _bufferStore ??= new byte[AttachProtocol.MaxPacket];
 
     private ContainerMonitor(MonitorOptions options, KubeLogWriter log, SafeFd listener)
     {
@@ -166,7 +168,7 @@ public sealed class ContainerMonitor : IDisposable
     {
         if (fd is null) return;
         int n;
-        try { n = Libc.ReadAvailable(fd.Fd, _buffer.AsSpan(1)); }
+        try { n = Libc.ReadAvailable(fd.Fd, Buffer.AsSpan(1)); }
         catch (ErrnoException) { n = 0; }
         if (n < 0) return;
         if (n == 0)
@@ -176,9 +178,9 @@ public sealed class ContainerMonitor : IDisposable
             fd = null;
             return;
         }
-        _log.Write(kind == AttachProtocol.Stderr ? "stderr" : "stdout", _buffer.AsSpan(1, n));
-        _buffer[0] = kind;
-        foreach (var c in _clients.ToArray()) Send(c, _buffer.AsSpan(0, n + 1));
+        _log.Write(kind == AttachProtocol.Stderr ? "stderr" : "stdout", Buffer.AsSpan(1, n));
+        Buffer[0] = kind;
+        foreach (var c in _clients.ToArray()) Send(c, Buffer.AsSpan(0, n + 1));
     }
 
     /// <summary>After the init's exit: what is still buffered in the pipes or the pty, for at most a second.</summary>
@@ -224,7 +226,7 @@ public sealed class ContainerMonitor : IDisposable
         if (client is null) return;
         int n;
         var fds = new List<SafeFd>();
-        try { n = Libc.ReceiveWithFds(fd, _buffer, fds); }
+        try { n = Libc.ReceiveWithFds(fd, Buffer, fds); }
         catch (Exception e) when (e is ErrnoException or IOException) { n = 0; }
         foreach (var f in fds) f.Dispose();
         if (n == 0)
@@ -233,14 +235,14 @@ public sealed class ContainerMonitor : IDisposable
             client.Dispose();
             return;
         }
-        switch (_buffer[0])
+        switch (Buffer[0])
         {
             case AttachProtocol.Stdin when _input is not null:
-                try { Libc.WriteAll(_input.Fd, _buffer.AsSpan(1, n - 1)); }
+                try { Libc.WriteAll(_input.Fd, Buffer.AsSpan(1, n - 1)); }
                 catch (ErrnoException) { _input.Dispose(); _input = null; }
                 break;
             case AttachProtocol.Resize when _options.Terminal && _output is not null && n >= 5:
-                try { Libc.SetWindowSize(_output.Fd, BinaryPrimitives.ReadUInt16LittleEndian(_buffer.AsSpan(1)), BinaryPrimitives.ReadUInt16LittleEndian(_buffer.AsSpan(3))); }
+                try { Libc.SetWindowSize(_output.Fd, BinaryPrimitives.ReadUInt16LittleEndian(Buffer.AsSpan(1)), BinaryPrimitives.ReadUInt16LittleEndian(Buffer.AsSpan(3))); }
                 catch (ErrnoException) { }
                 break;
             case AttachProtocol.CloseStdin when !_options.Terminal:

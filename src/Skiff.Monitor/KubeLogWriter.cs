@@ -14,7 +14,9 @@ public sealed class KubeLogWriter : IDisposable
     private readonly long _maxSize;
     private SafeFd _fd;
     private long _size;
-    private readonly byte[] _record = new byte[64 * 1024 + 64];
+    // Grown at first use to the longest record written so far (at most 16 KiB of content per record).
+    private byte[] _record = [];
+    private const int MaxContent = 16 * 1024;
 
     public KubeLogWriter(string path, long maxSize)
     {
@@ -42,11 +44,12 @@ public sealed class KubeLogWriter : IDisposable
 
     private void WriteRecord(string stream, ReadOnlySpan<byte> line, bool full)
     {
-        while (line.Length > _record.Length - 64)
+        while (line.Length > MaxContent)
         {
-            WriteRecord(stream, line[..(_record.Length - 64)], full: false);
-            line = line[(_record.Length - 64)..];
+            WriteRecord(stream, line[..MaxContent], full: false);
+            line = line[MaxContent..];
         }
+        if (_record.Length < line.Length + 64) _record = new byte[Math.Min(MaxContent, Math.Max(line.Length, 256) * 2) + 64];
         int n = Encoding.ASCII.GetBytes(Timestamp(DateTimeOffset.Now), _record);
         _record[n++] = (byte)' ';
         n += Encoding.ASCII.GetBytes(stream, _record.AsSpan(n));

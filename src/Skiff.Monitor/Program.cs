@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Skiff.Interop;
 
@@ -14,6 +13,8 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Daemonized: the terminal's signals are not ours. The engine stops containers through the runtime.
+        foreach (int signal in new[] { 1, 2, 15 }) Libc.IgnoreSignal(signal);
         if (args is ["--pause"]) return Pause();
         MonitorOptions options;
         try { options = MonitorOptions.Parse(args); }
@@ -22,10 +23,6 @@ public static class Program
             Say($"skiff-monitor: {e.Message}");
             return 2;
         }
-        // Daemonized: the terminal's signals are not ours. The engine stops containers through the runtime.
-        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
-        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => c.Cancel = true);
         var sync = new SafeFd(3);
         try
         {
@@ -49,8 +46,6 @@ public static class Program
     /// </summary>
     private static int Pause()
     {
-        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
-        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
         Thread.Sleep(Timeout.Infinite);
         return 0;
     }

@@ -10,7 +10,7 @@ namespace Skiff.Engine.Lifecycle;
 public sealed class AttachSession : IDisposable
 {
     private const byte Stdin = 0, Resize = 1, CloseStdin = 2, Stdout = 1, Stderr = 2, Exit = 3;
-    private const int MaxPacket = 32 * 1024 + 1;
+    private const int MaxPacket = 8 * 1024 + 1; // skiff-monitor's AttachProtocol.MaxPacket
     private readonly SafeFd _socket;
     private readonly (SafeFd Read, SafeFd Write) _wake = Libc.Pipe2();
     private readonly Lock _sendLock = new();
