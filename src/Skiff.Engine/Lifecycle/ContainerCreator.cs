@@ -125,7 +125,8 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
         return (driver, maxSize);
     }
 
-    private static List<string> ReadEnvFiles(IReadOnlyList<string> files)
+    /// <summary>The lines of --env-file files (KEY=VALUE, or KEY to copy ours), in order; a file that cannot be read is an error naming it.</summary>
+    internal static List<string> ReadEnvFiles(IReadOnlyList<string> files)
     {
         var lines = new List<string>();
         foreach (string f in files)

@@ -57,7 +57,7 @@ public sealed class ContainerExec(SkiffPaths paths, ImageService images)
             catch (ErrnoException) { }
         }
         var env = new List<string>(process.Env ?? []);
-        foreach (string line in options.EnvFiles.SelectMany(ReadEnvFile).Concat(options.Env))
+        foreach (string line in ContainerCreator.ReadEnvFiles(options.EnvFiles).Concat(options.Env))
         {
             string entry = line.Contains('=', StringComparison.Ordinal) ? line
                 : System.Environment.GetEnvironmentVariable(line) is { } v ? $"{line}={v}" : "";
@@ -130,15 +130,6 @@ public sealed class ContainerExec(SkiffPaths paths, ImageService images)
         finally
         {
             File.Delete(socketPath);
-        }
-    }
-
-    private static IEnumerable<string> ReadEnvFile(string path)
-    {
-        try { return SpecGenerator.ParseEnvFile(File.ReadAllText(path)); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new EngineException($"reading env file \"{path}\": {ErrorText.Of(e)}");
         }
     }
 }

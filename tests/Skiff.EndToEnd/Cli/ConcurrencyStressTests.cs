@@ -22,14 +22,9 @@ public sealed class ConcurrencyStressTests(SkiffEnvironment env)
 
     private CommandResult S(params string[] args) => env.SkiffIn(_store, args);
 
-    private static int ProcessesWith(string marker) => Directory.GetDirectories("/proc").Count(d =>
-    {
-        try { return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ').Contains(marker, StringComparison.Ordinal); }
-        catch (IOException) { return false; }
-        catch (UnauthorizedAccessException) { return false; }
-    });
+    private static int ProcessesWith(string marker) => HostState.ProcessesWith(marker);
 
-    private int MountsUnder(string dir) => File.ReadAllLines("/proc/self/mountinfo").Count(l => l.Split(' ')[4].StartsWith(dir, StringComparison.Ordinal));
+    private static int MountsUnder(string dir) => HostState.MountsUnder(dir);
 
     [RootFact]
     public void Run_detached_and_rm_force_at_once_lose_and_leak_nothing()
@@ -65,16 +60,7 @@ public sealed class ConcurrencyStressTests(SkiffEnvironment env)
     }
 
     /// <summary>This store's monitors still running (they exit once their container's cleanup is done).</summary>
-    private int Monitors() => ProcessesWith("skiff-monitor") == 0 ? 0 : Directory.GetDirectories("/proc").Count(d =>
-    {
-        try
-        {
-            string cmd = File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ');
-            return cmd.Contains("skiff-monitor", StringComparison.Ordinal) && cmd.Contains(StoreDir, StringComparison.Ordinal);
-        }
-        catch (IOException) { return false; }
-        catch (UnauthorizedAccessException) { return false; }
-    });
+    private int Monitors() => HostState.ProcessesWithAll("skiff-monitor", StoreDir);
 
     private static List<CommandResult> Parallel(int count, Func<int, CommandResult> action)
     {

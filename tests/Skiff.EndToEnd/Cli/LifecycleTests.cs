@@ -25,12 +25,7 @@ public sealed class LifecycleTests(SkiffEnvironment env)
     /// <summary>A number no other test's container uses, to find this test's processes in /proc.</summary>
     private static string Marker() => Random.Shared.Next(1_000_000, 9_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static int ProcessesWith(string marker) => Directory.GetDirectories("/proc").Count(d =>
-    {
-        try { return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ').Contains(marker, StringComparison.Ordinal); }
-        catch (IOException) { return false; }
-        catch (UnauthorizedAccessException) { return false; }
-    });
+    private static int ProcessesWith(string marker) => HostState.ProcessesWith(marker);
 
     private static void Eventually(Func<bool> condition, string what, int seconds = 15)
     {
@@ -42,7 +37,7 @@ public sealed class LifecycleTests(SkiffEnvironment env)
         }
     }
 
-    private int MountsUnder(string dir) => File.ReadAllLines("/proc/self/mountinfo").Count(l => l.Split(' ')[4].StartsWith(dir, StringComparison.Ordinal));
+    private static int MountsUnder(string dir) => HostState.MountsUnder(dir);
 
     private string StoreDir => Path.Combine(env.Work, _store);
 
