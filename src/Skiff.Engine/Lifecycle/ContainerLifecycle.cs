@@ -44,7 +44,13 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         TryDelete(files.ExitFile);
         TryDelete(files.PidFile);
         ContainerMounts.Remount(paths, images, record.Id, record.ImageId);
-        var started = MonitorProcess.Spawn(paths, record, files, runtime);
+        MonitorProcess.Started started;
+        try { started = MonitorProcess.Spawn(paths, record, files, runtime); }
+        catch (EngineException)
+        {
+            ContainerMounts.Unmount(paths, record.Id); // it stays created, as podman leaves it, with nothing mounted
+            throw;
+        }
         record = _store.Update(record.Id, r =>
         {
             r.State = ContainerStates.Running;
@@ -170,14 +176,14 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
     /// <summary>Sends <paramref name="signal"/> to a running container's init.</summary>
     public ContainerRecord Kill(string nameOrId, int signal)
     {
-        var (record, files) = Locate(nameOrId);
+        var (record, _) = Locate(nameOrId);
         var current = Refresh(record) ?? throw NoSuchContainer(nameOrId);
         if (current.State != ContainerStates.Running)
             throw new EngineException($"can only kill running containers. {current.Id} is in state {StateWord(current.State)}: container state improper");
-        if (signal is Libc.SIGKILL or 15) _store.Update(current.Id, r => r.StoppedByUser = true);
+        // As podman's: a container the user signalled is not restarted by its policy when it exits.
+        _store.Update(current.Id, r => r.StoppedByUser = true);
         if (RuntimeOf(current).Kill(current.Id, signal) != 0)
             throw new EngineException($"the OCI runtime could not send signal {signal} to container {current.Name}");
-        _ = files;
         return current;
     }
 
