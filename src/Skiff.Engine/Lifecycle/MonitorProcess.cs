@@ -64,11 +64,8 @@ public static class MonitorProcess
 
     /// <summary>skiff-monitor beside the skiff binary, else on PATH.</summary>
     public static string Locate()
-    {
-        if (AppContext.BaseDirectory is { } dir && File.Exists(Path.Combine(dir, ProgramName))) return Path.Combine(dir, ProgramName);
-        return HelperPrograms.Find(ProgramName)
+        => HelperPrograms.FindOwn(ProgramName)
             ?? throw new EngineException($"{ProgramName} was not found beside skiff or in $PATH: install Skiff completely (make install)");
-    }
 
     /// <summary>
     /// Why create failed, from the runtime's log (JSON lines, the last error wins), with podman's exit codes: 127 when

@@ -22,10 +22,7 @@ public sealed class OciRuntime
     public static OciRuntime Locate(string? name, string stateRoot)
     {
         name ??= DefaultName;
-        string? path = null;
-        if (name == DefaultName && AppContext.BaseDirectory is { } dir && File.Exists(System.IO.Path.Combine(dir, DefaultName)))
-            path = System.IO.Path.Combine(dir, DefaultName);
-        path ??= HelperPrograms.Find(name);
+        string? path = name == DefaultName ? HelperPrograms.FindOwn(name) : HelperPrograms.Find(name);
         if (path is null)
             throw new EngineException($"could not find a working OCI runtime \"{name}\": not found in $PATH");
         return At(path, stateRoot);
