@@ -85,8 +85,9 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
     public ContainerRecord? Refresh(ContainerRecord record)
     {
         if (record.State != ContainerStates.Running) return record;
+        // ps refreshes every container: the run directories are made only for the one that needs its lock.
+        if (!File.Exists(new ContainerFiles(paths, record.Id).ExitFile) && ProcessIdentity.IsAlive(record.Pid, record.PidStartTime)) return record;
         var files = Files(record.Id);
-        if (!File.Exists(files.ExitFile) && ProcessIdentity.IsAlive(record.Pid, record.PidStartTime)) return record;
         using var l = FileLock.AcquireExclusive(files.LockFile);
         return _store.Get(record.Id) is { } current ? CleanupLocked(current, files, allowRestart: true) : null;
     }
