@@ -78,18 +78,18 @@ public static class MonitorProcess
         string rest = report[6..];
         int space = rest.IndexOf(' ', StringComparison.Ordinal);
         int rc = int.TryParse(space < 0 ? rest : rest[..space], NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : ExitCodes.EngineError;
-        string? message = space >= 0 ? rest[(space + 1)..] : LastError(runtimeLog);
         string log = File.Exists(runtimeLog) ? File.ReadAllText(runtimeLog) : "";
+        string? message = space >= 0 ? rest[(space + 1)..] : LastError(log);
         int code = runtime.IsSkiffRuntime && rc is ExitCodes.NotFound or ExitCodes.CannotInvoke ? rc : OciRuntime.ClassifyCreateFailure(log);
         string name = Path.GetFileName(runtime.Path);
         return new EngineException(message is null ? $"the OCI runtime {name} failed to create the container (exit code {rc})" : $"{name}: {message}", code);
     }
 
-    private static string? LastError(string runtimeLog)
+    /// <summary>The message of the last error line in the runtime's JSON log text.</summary>
+    private static string? LastError(string log)
     {
-        if (!File.Exists(runtimeLog)) return null;
         string? last = null;
-        foreach (string line in File.ReadLines(runtimeLog))
+        foreach (string line in log.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             try
             {

@@ -59,9 +59,8 @@ public sealed class OciRuntime
     /// Runs the runtime with our stdio (and fds 3..3+<paramref name="extraFds"/>-1 passed on), forwarding the
     /// signals we receive to it; returns its exit code.
     /// </summary>
-    public int Run(IReadOnlyList<string> verbArgs, bool inheritStdio, int extraFds = 0)
+    public int Run(IReadOnlyList<string> verbArgs, int extraFds = 0)
     {
-        _ = inheritStdio; // a clone child keeps fds 0-2
         using var child = StartChild(verbArgs, extraFds);
         using var forward = SignalForwarder.To(child.Pid);
         return child.WaitForExit();
