@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Skiff.Engine.Configuration;
 using Skiff.Engine.Images;
 using Skiff.Engine.Lifecycle;
@@ -87,7 +86,7 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
     {
         int? code;
         using (sigProxy && record.Pid is int pid ? SignalForwarder.To(pid) : null)
-        using (var terminal = tty ? LocalTerminal.Enter(session) : null)
+        using (var terminal = tty ? RawTerminal.Enter(session.SendResize) : null)
         {
             if (stdin) StartInput(session, tty);
             code = session.Pump(1, 2);
@@ -131,39 +130,5 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
             session.SendEndOfStdin();
         }) { IsBackground = true, Name = "skiff-attach-input" };
         thread.Start();
-    }
-
-    /// <summary>Our terminal in raw mode while attached to a container's, its size sent now and on every SIGWINCH.</summary>
-    private sealed class LocalTerminal : IDisposable
-    {
-        private readonly byte[]? _saved;
-        private readonly PosixSignalRegistration? _winch;
-
-        private LocalTerminal(AttachSession session)
-        {
-            if (Libc.IsATty(0) != 1) return;
-            SendSize(session);
-            _winch = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => SendSize(session));
-            try { _saved = Libc.MakeRaw(0); }
-            catch (ErrnoException) { }
-        }
-
-        public static LocalTerminal Enter(AttachSession session) => new(session);
-
-        private static void SendSize(AttachSession session)
-        {
-            try
-            {
-                var (rows, columns) = Libc.GetWindowSize(0);
-                if (rows > 0 && columns > 0) session.SendResize(rows, columns);
-            }
-            catch (ErrnoException) { }
-        }
-
-        public void Dispose()
-        {
-            _winch?.Dispose();
-            if (_saved is not null) Libc.RestoreTerminal(0, _saved);
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Skiff.Interop;
 
 namespace Skiff.Engine.Lifecycle;
@@ -9,18 +8,11 @@ namespace Skiff.Engine.Lifecycle;
 /// </summary>
 public sealed class TerminalJoin(SafeFd master) : IDisposable
 {
-    private byte[]? _saved;
-    private PosixSignalRegistration? _winch;
+    private RawTerminal? _terminal;
 
     public void Run()
     {
-        if (Libc.IsATty(0) == 1)
-        {
-            CopySize();
-            _winch = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => CopySize());
-            try { _saved = Libc.MakeRaw(0); }
-            catch (ErrnoException) { }
-        }
+        _terminal = RawTerminal.Enter((rows, columns) => Libc.SetWindowSize(master.Fd, rows, columns));
         int fd = master.Fd;
         var input = new Thread(() =>
         {
@@ -32,20 +24,9 @@ public sealed class TerminalJoin(SafeFd master) : IDisposable
         catch (ErrnoException) { /* EIO: the container's side is closed */ }
     }
 
-    private void CopySize()
-    {
-        try
-        {
-            var (rows, columns) = Libc.GetWindowSize(0);
-            if (rows > 0 && columns > 0) Libc.SetWindowSize(master.Fd, rows, columns);
-        }
-        catch (ErrnoException) { }
-    }
-
     public void Dispose()
     {
-        _winch?.Dispose();
-        if (_saved is not null) Libc.RestoreTerminal(0, _saved);
+        _terminal?.Dispose();
         // The master stays open while the input thread may still write to it (the process exits soon after).
         master.SetHandleAsInvalid();
     }
