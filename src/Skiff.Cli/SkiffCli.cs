@@ -113,4 +113,7 @@ public sealed class GlobalOptions
     }
 
     public SkiffPaths Paths(ParseResult p) => SkiffPaths.Detect(p.GetValue(Root), p.GetValue(RunRoot));
+
+    /// <summary>The engine for the store these options name: the seam every verb calls.</summary>
+    public SkiffEngine Engine(ParseResult p) => new(Paths(p));
 }

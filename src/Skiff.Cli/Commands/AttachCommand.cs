@@ -12,13 +12,12 @@ public static class AttachCommand
     {
         var noStdin = new Option<bool>("--no-stdin") { Description = "Do not attach STDIN" };
         var sigProxy = new Option<bool>("--sig-proxy") { Description = "Proxy received signals to the container (non-TTY mode only)", DefaultValueFactory = _ => true };
+        var detachKeys = new Option<string?>("--detach-keys") { Description = "Key sequence for detaching (default ctrl-p,ctrl-q; \"\" disables)" };
         var container = new Argument<string>("CONTAINER");
-        var cmd = new Command("attach", "Attach to a running container") { noStdin, sigProxy, container };
+        var cmd = new Command("attach", "Attach to a running container") { noStdin, sigProxy, detachKeys, container };
         cmd.SetAction(p =>
         {
-            var paths = global.Paths(p);
-            var lifecycle = new ContainerLifecycle(paths, new ImageService(paths));
-            return ContainerRunner.Attach(lifecycle, p.GetRequiredValue(container), p.GetValue(noStdin), p.GetValue(sigProxy)).ExitCode;
+            return global.Engine(p).Attach(p.GetRequiredValue(container), p.GetValue(noStdin), p.GetValue(sigProxy), p.GetValue(detachKeys)).ExitCode;
         });
         return cmd;
     }

@@ -15,23 +15,13 @@ public static class ContainerCommand
         var cleanup = new Command("cleanup", "Clean up the network and mount points of exited containers (the monitor runs it)") { id };
         cleanup.SetAction(p =>
         {
-            var paths = global.Paths(p);
-            var lifecycle = new ContainerLifecycle(paths, new ImageService(paths));
-            try { lifecycle.Cleanup(lifecycle.Store.Find(p.GetRequiredValue(id)).Id); }
-            catch (EngineException e) when (e.ExitCode == 1) { /* already removed (--rm) */ }
+            try { global.Engine(p).Cleanup(p.GetRequiredValue(id)); }
+            catch (EngineException e) when (e.Kind == ErrorKind.NoSuchObject) { /* already removed (--rm) */ }
             return 0;
         });
         var existsName = new Argument<string>("CONTAINER");
         var exists = new Command("exists", "Check if a container exists in local storage (exit 0 if it does, 1 if not)") { existsName };
-        exists.SetAction(p =>
-        {
-            try
-            {
-                new Engine.Containers.ContainerStore(global.Paths(p)).Find(p.GetRequiredValue(existsName));
-                return 0;
-            }
-            catch (EngineException e) when (e.ExitCode == 1) { return 1; }
-        });
+        exists.SetAction(p => global.Engine(p).Exists(p.GetRequiredValue(existsName)) ? 0 : 1);
         cmd.Subcommands.Add(cleanup);
         cmd.Subcommands.Add(exists);
         foreach (var verb in new[]

@@ -36,6 +36,11 @@ public sealed class ContainerFlags
     private readonly Option<string[]> _label = new("--label", "-l") { Description = "Set metadata on the container (KEY=VALUE)" };
     private readonly Option<string?> _logDriver = new("--log-driver") { Description = "Logging driver: k8s-file (default) or none" };
     private readonly Option<string[]> _logOpt = new("--log-opt") { Description = "Logging driver options (max-size=SIZE)" };
+    private readonly Option<string?> _detachKeys = new("--detach-keys") { Description = "Key sequence for detaching a container (default ctrl-p,ctrl-q; \"\" disables)" };
+    private readonly Option<bool> _envHost = new("--env-host") { Description = "Use all current host environment variables in the container" };
+    private readonly Option<string[]> _annotation = new("--annotation") { Description = "Add an annotation to the container (KEY=VALUE)" };
+    private readonly Option<string?> _cidFile = new("--cidfile") { Description = "Write the container ID to the file" };
+    private readonly Option<string?> _pull = new("--pull") { Description = "Pull image policy: always, missing (default), never or newer" };
 
     /// <summary>Options that take a value, so that the image (the first other token) can be found.</summary>
     public static readonly HashSet<string> ValueOptions =
@@ -43,7 +48,7 @@ public sealed class ContainerFlags
         "-e", "--env", "--env-file", "-w", "--workdir", "-u", "--user", "--entrypoint", "--name", "-h", "--hostname",
         "--cap-add", "--cap-drop", "--security-opt", "-m", "--memory", "--memory-swap", "--memory-reservation", "--cpus",
         "-c", "--cpu-shares", "--cpuset-cpus", "--cpuset-mems", "--pids-limit", "--restart", "--stop-signal", "--stop-timeout",
-        "-l", "--label", "--log-driver", "--log-opt", "--runtime", "--root", "--runroot", "--preserve-fds",
+        "-l", "--label", "--log-driver", "--log-opt", "--detach-keys", "--annotation", "--cidfile", "--pull", "--runtime", "--root", "--runroot", "--preserve-fds",
     ];
 
     public void AddTo(Command command)
@@ -53,6 +58,7 @@ public sealed class ContainerFlags
             _rm, _env, _envFile, _workdir, _user, _entrypoint, _name, _hostname, _interactive, _tty, _tlsVerify, _capAdd, _capDrop,
             _privileged, _securityOpt, _readOnly, _memory, _memorySwap, _memoryReservation, _cpus, _cpuShares, _cpusetCpus, _cpusetMems,
             _pidsLimit, _restart, _stopSignal, _stopTimeout, _label, _logDriver, _logOpt,
+            _detachKeys, _envHost, _annotation, _cidFile, _pull,
         })
             command.Options.Add(o);
     }
@@ -85,6 +91,11 @@ public sealed class ContainerFlags
         Labels = p.GetValue(_label) ?? [],
         LogDriver = p.GetValue(_logDriver),
         LogOpts = p.GetValue(_logOpt) ?? [],
+        DetachKeys = p.GetValue(_detachKeys),
+        EnvHost = p.GetValue(_envHost),
+        Annotations = p.GetValue(_annotation) ?? [],
+        CidFile = p.GetValue(_cidFile),
+        Pull = p.GetValue(_pull),
         Resources = new ResourceFlags
         {
             Memory = p.GetValue(_memory), MemorySwap = p.GetValue(_memorySwap), MemoryReservation = p.GetValue(_memoryReservation),

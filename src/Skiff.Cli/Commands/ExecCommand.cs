@@ -4,7 +4,7 @@ using Skiff.Engine.Lifecycle;
 
 namespace Skiff.Cli.Commands;
 
-/// <summary>`skiff exec [-i] [-t] [-d] [-e] [--env-file] [-u] [-w] [--preserve-fds N] CONTAINER COMMAND [ARG...]`: the process's exit code.</summary>
+/// <summary>`skiff exec [-i] [-t] [-d] [-e] [--env-file] [-u] [-w] [--preserve-fds N] [--privileged] CONTAINER COMMAND [ARG...]`: the process's exit code.</summary>
 public static class ExecCommand
 {
     public static Command Create(GlobalOptions global)
@@ -17,13 +17,13 @@ public static class ExecCommand
         var user = new Option<string?>("--user", "-u") { Description = "Sets the username or UID used and optionally the groupname or GID" };
         var workdir = new Option<string?>("--workdir", "-w") { Description = "Working directory inside the container" };
         var preserveFds = new Option<int>("--preserve-fds") { Description = "Pass N additional file descriptors to the process" };
+        var privileged = new Option<bool>("--privileged") { Description = "Give the process every capability" };
         var container = new Argument<string>("CONTAINER");
         var command = new Argument<string[]>("COMMAND") { Arity = ArgumentArity.ZeroOrMore };
-        var cmd = new Command("exec", "Run a process in a running container") { interactive, tty, detach, env, envFile, user, workdir, preserveFds, container, command };
+        var cmd = new Command("exec", "Run a process in a running container") { interactive, tty, detach, env, envFile, user, workdir, preserveFds, privileged, container, command };
         cmd.SetAction(p =>
         {
-            var paths = global.Paths(p);
-            return new ContainerExec(paths, new ImageService(paths)).Exec(p.GetRequiredValue(container), new ExecOptions
+            return global.Engine(p).Exec(p.GetRequiredValue(container), new ExecOptions
             {
                 Command = p.GetValue(command) ?? [],
                 Interactive = p.GetValue(interactive),
@@ -34,6 +34,7 @@ public static class ExecCommand
                 User = p.GetValue(user),
                 WorkingDir = p.GetValue(workdir),
                 PreserveFds = p.GetValue(preserveFds),
+                Privileged = p.GetValue(privileged),
             });
         });
         return cmd;

@@ -21,7 +21,7 @@ public static class ImagesCommand
         cmd.Aliases.Add("list");
         cmd.SetAction(p =>
         {
-            var images = new ImageService(global.Paths(p)).List();
+            var images = global.Engine(p).ListImages();
             Console.Out.Write(Render(images, p.GetValue(quiet), p.GetValue(noTrunc), p.GetValue(noHeading), p.GetValue(format), DateTimeOffset.UtcNow));
             return 0;
         });

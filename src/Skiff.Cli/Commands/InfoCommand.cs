@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using Skiff.Engine.Images;
-using Skiff.Engine.Runtime;
 
 namespace Skiff.Cli.Commands;
 
@@ -15,31 +13,27 @@ public static class InfoCommand
         var cmd = new Command("info", "Display Skiff related system information") { format };
         cmd.SetAction(p =>
         {
-            var paths = global.Paths(p);
-            var images = new ImageService(paths);
-            string runtimePath;
-            try { runtimePath = OciRuntime.Locate(p.GetValue(global.Runtime), paths.RunRoot).Path; }
-            catch (Engine.EngineException) { runtimePath = "(not found)"; }
+            var engine = global.Engine(p).Info(p.GetValue(global.Runtime));
             var info = new InfoJson
             {
                 Host = new HostJson
                 {
                     Arch = VersionCommand.Arch,
                     Os = "linux",
-                    Kernel = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "",
-                    Hostname = Environment.MachineName,
-                    Rootless = paths.Rootless,
-                    CgroupVersion = CgroupVersion(),
-                    CgroupManager = "cgroupfs",
-                    OciRuntime = runtimePath,
-                    Cpus = Environment.ProcessorCount,
+                    Kernel = engine.Kernel,
+                    Hostname = engine.Hostname,
+                    Rootless = engine.Rootless,
+                    CgroupVersion = engine.CgroupVersion,
+                    CgroupManager = engine.CgroupManager,
+                    OciRuntime = engine.OciRuntime,
+                    Cpus = engine.Cpus,
                 },
                 Store = new StoreJson
                 {
-                    GraphRoot = paths.GraphRoot,
-                    RunRoot = paths.RunRoot,
+                    GraphRoot = engine.GraphRoot,
+                    RunRoot = engine.RunRoot,
                     GraphDriverName = "overlay",
-                    ImageCount = images.Count(),
+                    ImageCount = engine.ImageCount,
                 },
                 Version = new VersionJson { Version = SkiffCli.Version, OsArch = "linux/" + VersionCommand.Arch },
             };
@@ -54,9 +48,6 @@ public static class InfoCommand
         });
         return cmd;
     }
-
-    /// <summary>v2 when /sys/fs/cgroup is cgroup2 alone; v1 otherwise (hybrid hosts report v1, as podman does).</summary>
-    private static string CgroupVersion() => File.Exists("/sys/fs/cgroup/cgroup.controllers") ? "v2" : "v1";
 
     private static string? Lookup(InfoJson info, string name)
     {

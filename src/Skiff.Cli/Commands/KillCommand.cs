@@ -19,21 +19,20 @@ public static class KillCommand
         {
             string text = p.GetValue(signal) ?? "KILL";
             int number = SignalParser.Parse(text);
-            var paths = global.Paths(p);
-            var lifecycle = new ContainerLifecycle(paths, new ImageService(paths));
+            var engine = global.Engine(p);
             var targets = (p.GetValue(names) ?? []).ToList();
             if (p.GetValue(all))
-                targets.AddRange(lifecycle.Store.All().Where(c => c.State == Engine.Containers.ContainerStates.Running).Select(c => c.Id));
+                targets.AddRange(engine.List().Where(c => c.State == Engine.Containers.ContainerStates.Running).Select(c => c.Id));
             else if (targets.Count == 0) throw new EngineException("kill requires at least one argument, or --all");
             int exit = 0;
             foreach (string t in targets.Distinct())
             {
                 try
                 {
-                    lifecycle.Kill(t, number);
+                    engine.Kill(t, number);
                     Console.WriteLine(t);
                 }
-                catch (EngineException e) { exit = SkiffCli.Fail(e.Message, e.ExitCode == 1 ? 125 : e.ExitCode); }
+                catch (EngineException e) { exit = SkiffCli.Fail(e.Message, e.ExitCode); }
             }
             return exit;
         });

@@ -21,50 +21,23 @@ public static class LogsCommand
         var cmd = new Command("logs", "Fetch the logs of one or more containers") { follow, timestamps, tail, since, until, names };
         cmd.SetAction(p =>
         {
-            var paths = global.Paths(p);
-            var lifecycle = new ContainerLifecycle(paths, new ImageService(paths));
             var now = DateTimeOffset.Now;
-            var from = p.GetValue(since) is { } s ? KubeLog.ParseTime(s, now) : (DateTimeOffset?)null;
-            var to = p.GetValue(until) is { } u ? KubeLog.ParseTime(u, now) : (DateTimeOffset?)null;
+            var query = new LogQuery(
+                Since: p.GetValue(since) is { } s ? KubeLog.ParseTime(s, now) : null,
+                Until: p.GetValue(until) is { } u ? KubeLog.ParseTime(u, now) : null,
+                Tail: p.GetValue(tail),
+                Follow: p.GetValue(follow));
             var targets = p.GetValue(names) ?? [];
-            var records = targets.Select(t => lifecycle.Store.Find(t)).ToList();
-            bool several = records.Count > 1;
-            foreach (var record in records)
+            var printers = new Dictionary<string, Printer>(StringComparer.Ordinal);
+            global.Engine(p).Logs(targets, query, (record, line) =>
             {
-                var files = new ContainerFiles(paths, record.Id);
-                if (record.LogDriver == "none") throw new EngineException($"container {record.Name} has the log driver none: there are no logs to read");
-                long offset = 0;
-                var printer = new Printer(p.GetValue(timestamps), several ? record.Id[..12] : null);
-                var first = KubeLog.ReadFrom(files.LogPath, ref offset).Where(r => (from is null || r.Time >= from) && (to is null || r.Time <= to)).ToList();
-                int n = p.GetValue(tail);
-                if (n >= 0) first = TailLines(first, n);
-                printer.Write(first);
-                if (!p.GetValue(follow)) continue;
-                while (true)
-                {
-                    var current = lifecycle.Store.Get(record.Id) is { } r ? lifecycle.Refresh(r) : null;
-                    bool running = current?.State == ContainerStates.Running;
-                    var more = KubeLog.ReadFrom(files.LogPath, ref offset).Where(r => to is null || r.Time <= to).ToList();
-                    printer.Write(more);
-                    if (!running) break;
-                    Thread.Sleep(100);
-                }
-            }
+                if (!printers.TryGetValue(record.Id, out var printer))
+                    printers[record.Id] = printer = new Printer(p.GetValue(timestamps), targets.Length > 1 ? record.Id[..12] : null);
+                printer.Write(line);
+            });
             return 0;
         });
         return cmd;
-    }
-
-    /// <summary>The records of the last <paramref name="lines"/> lines (a line may span partial records).</summary>
-    private static List<KubeLogRecord> TailLines(List<KubeLogRecord> records, int lines)
-    {
-        int seen = 0, i = records.Count;
-        while (i > 0)
-        {
-            if (records[i - 1].Full) { if (seen == lines) break; seen++; }
-            i--;
-        }
-        return records.GetRange(i, records.Count - i);
     }
 
     private sealed class Printer(bool timestamps, string? prefix)
@@ -74,9 +47,8 @@ public static class LogsCommand
         private static readonly Lazy<Stream> StandardError = new(Console.OpenStandardError);
         private bool _midLine;
 
-        public void Write(IEnumerable<KubeLogRecord> records)
+        public void Write(KubeLogRecord r)
         {
-            foreach (var r in records)
             {
                 var sb = new StringBuilder();
                 if (!_midLine)

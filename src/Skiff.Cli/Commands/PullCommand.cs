@@ -14,8 +14,7 @@ public static class PullCommand
         var cmd = new Command("pull", "Pull an image from a registry") { quiet, tlsVerify, image };
         cmd.SetAction(async (p, ct) =>
         {
-            var images = new ImageService(global.Paths(p));
-            var pulled = await images.PullAsync(p.GetRequiredValue(image), p.GetValue(tlsVerify), p.GetValue(quiet), ct).ConfigureAwait(false);
+            var pulled = await global.Engine(p).PullAsync(p.GetRequiredValue(image), p.GetValue(tlsVerify), p.GetValue(quiet), ct).ConfigureAwait(false);
             Console.WriteLine(pulled.Id);
             return 0;
         });

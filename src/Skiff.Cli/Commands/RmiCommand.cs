@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skiff.Engine;
 using Skiff.Engine.Images;
 
 namespace Skiff.Cli.Commands;
@@ -13,14 +14,14 @@ public static class RmiCommand
         var cmd = new Command("rmi", "Remove one or more images from local storage") { force, images };
         cmd.SetAction(p =>
         {
-            var service = new ImageService(global.Paths(p));
+            var engine = global.Engine(p);
             int exit = 0;
             // The engine decides what each input untags or deletes; reports come as each input is done.
-            foreach (var removal in service.Remove(p.GetValue(images) ?? [], p.GetValue(force)))
+            foreach (var removal in engine.RemoveImages(p.GetValue(images) ?? [], p.GetValue(force)))
             {
                 if (removal.Error is { } error)
                 {
-                    exit = Math.Max(exit, SkiffCli.Fail(error, removal.ExitCode));
+                    exit = Math.Max(exit, SkiffCli.Fail(error, ExitCodes.ForRemoval(removal.Kind)));
                     continue;
                 }
                 foreach (string n in removal.Untagged) Console.WriteLine($"Untagged: {n}");

@@ -24,16 +24,15 @@ public static class RunCommand
         cmd.Arguments.Add(command);
         cmd.SetAction(async (p, ct) =>
         {
-            var paths = global.Paths(p);
-            var images = new ImageService(paths);
+            var engine = global.Engine(p);
             var options = flags.Build(p, global, p.GetRequiredValue(image), p.GetValue(command) ?? [], verb == "run" && p.GetValue(detach));
             if (verb == "create")
             {
-                var record = await new Engine.Lifecycle.ContainerCreator(paths, images).CreateAsync(options, ct).ConfigureAwait(false);
+                var record = await engine.CreateAsync(options, ct).ConfigureAwait(false);
                 Console.WriteLine(record.Id);
                 return 0;
             }
-            var result = await new ContainerRunner(paths, images).RunAsync(options, ct).ConfigureAwait(false);
+            var result = await engine.RunAsync(options, ct).ConfigureAwait(false);
             if (options.Detach) Console.WriteLine(result.Id);
             return result.ExitCode;
         });

@@ -22,23 +22,22 @@ public static class StopCommand
         if (verb == "stop") cmd.Options.Add(ignore);
         cmd.SetAction(p =>
         {
-            var paths = global.Paths(p);
-            var lifecycle = new ContainerLifecycle(paths, new ImageService(paths));
+            var engine = global.Engine(p);
             var targets = (p.GetValue(names) ?? []).ToList();
             if (p.GetValue(all))
-                targets.AddRange(lifecycle.Store.All().Where(c => verb == "restart" || c.State == Engine.Containers.ContainerStates.Running).Select(c => c.Id));
+                targets.AddRange(engine.List().Where(c => verb == "restart" || c.State == Engine.Containers.ContainerStates.Running).Select(c => c.Id));
             else if (targets.Count == 0) throw new EngineException($"{verb} requires at least one argument, or --all");
             int exit = 0;
             foreach (string t in targets.Distinct())
             {
                 try
                 {
-                    lifecycle.Stop(t, p.GetValue(time));
-                    if (verb == "restart") lifecycle.Start(t);
+                    if (verb == "restart") engine.Restart(t, p.GetValue(time));
+                    else engine.Stop(t, p.GetValue(time));
                     Console.WriteLine(t);
                 }
-                catch (EngineException e) when (e.ExitCode == 1 && p.GetValue(ignore)) { }
-                catch (EngineException e) { exit = SkiffCli.Fail(e.Message, e.ExitCode == 1 ? 125 : e.ExitCode); }
+                catch (EngineException e) when (e.Kind == ErrorKind.NoSuchObject && p.GetValue(ignore)) { }
+                catch (EngineException e) { exit = SkiffCli.Fail(e.Message, e.ExitCode); }
             }
             return exit;
         });

@@ -30,17 +30,16 @@ public static class WaitCommand
             Func<ContainerRecord, bool> until = wanted.Count == 0
                 ? r => r.State is ContainerStates.Exited or ContainerStates.Stopped
                 : r => wanted.Contains(r.State) || (wanted.Contains("stopped") && r.State == ContainerStates.Exited);
-            var paths = global.Paths(p);
-            var lifecycle = new ContainerLifecycle(paths, new ImageService(paths));
+            var engine = global.Engine(p);
             int exit = 0;
             foreach (string t in p.GetValue(names) ?? [])
             {
                 try
                 {
-                    var r = lifecycle.Wait(t, every, until);
+                    var r = engine.Wait(t, every, until);
                     Console.WriteLine(r?.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-1");
                 }
-                catch (EngineException e) when (e.ExitCode == 1 && p.GetValue(ignore)) { Console.WriteLine("-1"); }
+                catch (EngineException e) when (e.Kind == ErrorKind.NoSuchObject && p.GetValue(ignore)) { Console.WriteLine("-1"); }
                 catch (EngineException e) { exit = SkiffCli.Fail(e.Message, 125); }
             }
             return exit;

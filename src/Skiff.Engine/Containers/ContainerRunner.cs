@@ -13,14 +13,12 @@ namespace Skiff.Engine.Containers;
 /// </summary>
 public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
 {
-    /// <summary>ctrl-p ctrl-q, podman's default detach keys.</summary>
-    private static readonly byte[] DetachKeys = [0x10, 0x11];
-
     public sealed record Result(string Id, int ExitCode, bool Detached);
 
     public async Task<Result> RunAsync(RunOptions options, CancellationToken cancellationToken = default)
     {
         var lifecycle = new ContainerLifecycle(paths, images);
+        var keys = DetachKeys.Parse(options.DetachKeys);
         ContainerRecord record;
         using (var interrupt = new EarlyInterrupt(cancellationToken))
         {
@@ -43,10 +41,10 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
             }
             return new Result(record.Id, 0, true);
         }
-        return Attached(lifecycle, record, options);
+        return Attached(lifecycle, record, options, keys);
     }
 
-    private static Result Attached(ContainerLifecycle lifecycle, ContainerRecord record, RunOptions options)
+    private static Result Attached(ContainerLifecycle lifecycle, ContainerRecord record, RunOptions options, DetachKeys keys)
     {
         AttachSession? session = null;
         try
@@ -60,7 +58,7 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
                 lifecycle.RemoveQuietly(record.Id);
                 throw;
             }
-            return Follow(lifecycle, record, session!, options.Interactive, options.Tty, sigProxy: true);
+            return Follow(lifecycle, record, session!, options.Interactive ? keys : null, options.Tty, sigProxy: true);
         }
         finally
         {
@@ -72,23 +70,25 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
     /// `attach`: joins our stdio to a running container's (through its monitor) until it exits (its exit code)
     /// or the detach keys are typed (0, the container runs on).
     /// </summary>
-    public static Result Attach(ContainerLifecycle lifecycle, string nameOrId, bool noStdin, bool sigProxy)
+    public static Result Attach(ContainerLifecycle lifecycle, string nameOrId, bool noStdin, bool sigProxy, string? detachKeys = null)
     {
         ArgumentNullException.ThrowIfNull(lifecycle);
-        var record = lifecycle.Refresh(lifecycle.Store.Find(nameOrId)) ?? throw new EngineException($"no container with name or ID \"{nameOrId}\" found: no such container");
+        var keys = DetachKeys.Parse(detachKeys);
+        var record = lifecycle.Refresh(lifecycle.Store.Find(nameOrId)) ?? throw EngineException.NoSuchContainer(nameOrId);
         if (record.State != ContainerStates.Running)
             throw new EngineException("you can only attach to running containers");
         using var session = AttachSession.Connect(new ContainerFiles(lifecycle.Paths, record.Id).AttachSocket);
-        return Follow(lifecycle, record, session, record.Stdin && !noStdin, record.Terminal, sigProxy && !record.Terminal);
+        return Follow(lifecycle, record, session, record.Stdin && !noStdin ? keys : null, record.Terminal, sigProxy && !record.Terminal);
     }
 
-    private static Result Follow(ContainerLifecycle lifecycle, ContainerRecord record, AttachSession session, bool stdin, bool tty, bool sigProxy)
+    /// <summary>Pumps the container's output (and our stdin to it, watched for <paramref name="stdin"/>'s detach keys, when not null).</summary>
+    public static Result Follow(ContainerLifecycle lifecycle, ContainerRecord record, AttachSession session, DetachKeys? stdin, bool tty, bool sigProxy)
     {
         int? code;
         using (sigProxy && record.Pid is int pid ? SignalForwarder.To(pid) : null)
         using (var terminal = tty ? RawTerminal.Enter(session.SendResize) : null)
         {
-            if (stdin) StartInput(session, tty);
+            if (stdin is not null) StartInput(session, stdin);
             code = session.Pump(1, 2);
         }
         if (session.Detached) return new Result(record.Id, 0, true);
@@ -104,28 +104,23 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
         return new Result(record.Id, code ?? -1, false);
     }
 
-    /// <summary>Copies stdin to the container on a thread of its own; with a terminal, ctrl-p ctrl-q detaches.</summary>
-    private static void StartInput(AttachSession session, bool tty)
+    /// <summary>Copies stdin to the container on a thread of its own, until end of input or the detach keys.</summary>
+    private static void StartInput(AttachSession session, DetachKeys keys)
     {
         var thread = new Thread(() =>
         {
             var buffer = new byte[32 * 1024];
-            bool sawFirstKey = false;
+            var pass = new List<byte>(buffer.Length);
             while (true)
             {
                 int n;
                 try { n = Libc.Read(0, buffer); }
                 catch (ErrnoException) { n = 0; }
                 if (n <= 0) break;
-                var data = buffer.AsSpan(0, n);
-                if (tty)
-                {
-                    if (sawFirstKey && data[0] == DetachKeys[1]) { session.Detach(); return; }
-                    int at = data.IndexOf(DetachKeys);
-                    if (at >= 0) { session.SendStdin(data[..at]); session.Detach(); return; }
-                    sawFirstKey = data[^1] == DetachKeys[0];
-                }
-                session.SendStdin(data);
+                pass.Clear();
+                bool detach = keys.Filter(buffer.AsSpan(0, n), pass);
+                if (pass.Count > 0) session.SendStdin(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pass));
+                if (detach) { session.Detach(); return; }
             }
             session.SendEndOfStdin();
         }) { IsBackground = true, Name = "skiff-attach-input" };

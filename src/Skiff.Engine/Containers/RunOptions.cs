@@ -41,6 +41,16 @@ public sealed class RunOptions
     public IReadOnlyList<string> SecurityOpt { get; init; } = [];
     /// <summary>--read-only: a read-only root, with podman's writable tmpfs on /run, /tmp and /var/tmp.</summary>
     public bool ReadOnly { get; init; }
+    /// <summary>--detach-keys (podman's syntax, see <see cref="Lifecycle.DetachKeys"/>); null for ctrl-p,ctrl-q.</summary>
+    public string? DetachKeys { get; init; }
+    /// <summary>--env-host: the host's whole environment, under the image's and before --env-file and --env.</summary>
+    public bool EnvHost { get; init; }
+    /// <summary>--annotation KEY=VALUE, into the OCI config's annotations.</summary>
+    public IReadOnlyList<string> Annotations { get; init; } = [];
+    /// <summary>--cidfile: a file (which must not exist yet) to write the container's id to.</summary>
+    public string? CidFile { get; init; }
+    /// <summary>--pull: missing (default), always, never or newer.</summary>
+    public string? Pull { get; init; }
     /// <summary>--memory, --cpus, --pids-limit and friends, as given.</summary>
     public ResourceFlags Resources { get; init; } = new();
 }

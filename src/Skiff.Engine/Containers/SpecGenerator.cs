@@ -16,6 +16,9 @@ public sealed record SpecInputs
     public IReadOnlyList<string> EnvFileLines { get; init; } = [];
     /// <summary>Host values for --env NAME without "=" (podman copies the host's value).</summary>
     public Func<string, string?> HostEnv { get; init; } = Environment.GetEnvironmentVariable;
+    /// <summary>The host's whole environment as NAME=VALUE lines, for --env-host.</summary>
+    public Func<IEnumerable<string>> HostEnvironment { get; init; } = () =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}");
     /// <summary>Files the engine made for the container: destination in the container → source on the host.</summary>
     public IReadOnlyDictionary<string, string> BindFiles { get; init; } = new Dictionary<string, string>();
     /// <summary>The hard limit of each resource Skiff raises by default, so defaults never exceed what the host allows.</summary>
@@ -93,6 +96,7 @@ public static class SpecGenerator
             },
             Root = new Root { Path = inputs.RootfsPath, Readonly = options.ReadOnly },
             Hostname = hostname,
+            Annotations = Annotations(options.Annotations),
             Mounts = Mounts(inputs.BindFiles, options.ReadOnly, options.Privileged),
             Linux = new Linux
             {
@@ -112,6 +116,22 @@ public static class SpecGenerator
                 ReadonlyPaths = options.Privileged ? [] : [.. ReadonlyPaths],
             },
         };
+    }
+
+    /// <summary>--annotation KEY=VALUE (podman: a key without "=" gets an empty value); null when there are none.</summary>
+    public static Dictionary<string, string>? Annotations(IReadOnlyList<string> annotations)
+    {
+        if (annotations.Count == 0) return null;
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string a in annotations)
+        {
+            // podman's words for a missing "=" (it takes an empty key; a nameless annotation is refused here)
+            int eq = a.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 0) throw new EngineException($"annotations must be formatted KEY=VALUE: \"{a}\"");
+            if (eq == 0) throw new EngineException($"invalid annotation \"{a}\": the key is empty");
+            result[a[..eq]] = a[(eq + 1)..];
+        }
+        return result;
     }
 
     /// <summary>--security-opt unmask=ALL or a list of paths (podman allows globs at the end: /proc/*).</summary>
@@ -175,6 +195,8 @@ public static class SpecGenerator
         }
 
         Set("PATH", DefaultPath);
+        if (options.EnvHost)
+            foreach (string line in inputs.HostEnvironment()) SetLine(line);
         foreach (string line in inputs.ImageConfig?.Env ?? []) SetLine(line);
         Set("container", "skiff");
         Set("TERM", "xterm");

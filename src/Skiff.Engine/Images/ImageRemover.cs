@@ -5,13 +5,16 @@ namespace Skiff.Engine.Images;
 
 /// <summary>
 /// What `rmi` did with one of its inputs: the names it untagged and the image it deleted, or why it did
-/// neither (the message and the exit code: 1 for an unknown image, 2 for one in use, 125 otherwise).
+/// neither (the message and its kind: <see cref="ExitCodes.ForRemoval"/> gives podman's exit code for it).
 /// </summary>
-public sealed record ImageRemoval(string Input, IReadOnlyList<string> Untagged, string? DeletedId, string? Error, int ExitCode)
+public sealed record ImageRemoval(string Input, IReadOnlyList<string> Untagged, string? DeletedId, string? Error, ErrorKind Kind)
 {
     public bool Failed => Error is not null;
 
-    internal static ImageRemoval Fail(string input, string error, int exitCode) => new(input, [], null, error, exitCode);
+    internal static ImageRemoval Fail(string input, string error, ErrorKind kind) => new(input, [], null, error, kind);
+
+    /// <summary>A removal that worked: what it untagged, and the image it deleted (if it deleted one).</summary>
+    internal static ImageRemoval Done(string input, IReadOnlyList<string> untagged, string? deletedId) => new(input, untagged, deletedId, null, default);
 }
 
 /// <summary>
@@ -37,14 +40,14 @@ public sealed class ImageRemover(ImageService images)
     {
         var image = images.FindLocal(input);
         if (image is null)
-            return ImageRemoval.Fail(input, $"{input}: image not known", 1);
+            return ImageRemoval.Fail(input, $"{input}: image not known", ErrorKind.NoSuchObject);
         string? byName = image.Names.FirstOrDefault(n => n == input || n == input + ":latest" || n.EndsWith("/" + input, StringComparison.Ordinal) || n.EndsWith("/" + input + ":latest", StringComparison.Ordinal));
         if (byName is null && image.Names.Count > 1 && !force)
-            return ImageRemoval.Fail(input, $"unable to delete image \"{image.Id}\" by ID with more than one tag ([{string.Join(' ', image.Names)}]): please force removal", ExitCodes.EngineError);
+            return ImageRemoval.Fail(input, $"unable to delete image \"{image.Id}\" by ID with more than one tag ([{string.Join(' ', image.Names)}]): please force removal", ErrorKind.Failed);
         if (byName is not null && image.Names.Count > 1)
         {
             images.Store.Untag(image.Id, byName);
-            return new ImageRemoval(input, [byName], null, null, 0);
+            return ImageRemoval.Done(input, [byName], null);
         }
         try
         {
@@ -55,15 +58,15 @@ public sealed class ImageRemover(ImageService images)
                 foreach (var c in containers.UsingImage(image.Id).ToList())
                 {
                     if (!force)
-                        throw new EngineException($"image used by {c.Id}: image is in use by a container: consider listing external containers and force-removing image", 2);
+                        throw new EngineException($"image used by {c.Id}: image is in use by a container: consider listing external containers and force-removing image", ErrorKind.InUse);
                     new ContainerLifecycle(images.Paths, images).Remove(c.Id, force: true, timeout: null);
                 }
             });
         }
         catch (EngineException e)
         {
-            return ImageRemoval.Fail(input, e.Message, e.ExitCode);
+            return ImageRemoval.Fail(input, e.Message, e.Kind);
         }
-        return new ImageRemoval(input, [.. image.Names], image.Id, null, 0);
+        return ImageRemoval.Done(input, [.. image.Names], image.Id);
     }
 }

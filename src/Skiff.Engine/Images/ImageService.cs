@@ -36,9 +36,34 @@ public sealed class ImageService
             Progress = quiet ? null : Console.Error,
         }, cancellationToken);
 
-    /// <summary>The local image, or pulls it (podman's default pull policy "missing").</summary>
-    public async Task<ImageRecord> ResolveForRunAsync(string input, bool? tlsVerify, CancellationToken cancellationToken)
-        => FindLocal(input) ?? await PullRecordAsync(input, tlsVerify, quiet: false, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// The image for a new container under podman's pull policies: "missing" (the default) pulls only when there is
+    /// no local image, "always" and "newer" ask the registry each time (a pull of an unchanged image fetches only the
+    /// manifest), "never" uses only what is local.
+    /// </summary>
+    public async Task<ImageRecord> ResolveForRunAsync(string input, bool? tlsVerify, string? pullPolicy, CancellationToken cancellationToken)
+    {
+        switch (PullPolicy(pullPolicy))
+        {
+            case "always":
+            case "newer":
+                return await PullRecordAsync(input, tlsVerify, quiet: false, cancellationToken).ConfigureAwait(false);
+            case "never":
+                return FindLocal(input) ?? throw new EngineException($"{input}: image not known");
+            default:
+                return FindLocal(input) ?? await PullRecordAsync(input, tlsVerify, quiet: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A --pull value in podman's spellings (true and false too), as one of missing, always, never, newer.</summary>
+    public static string PullPolicy(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "" or "missing" or "ifmissing" => "missing",
+        "always" or "true" => "always",
+        "never" or "false" => "never",
+        "newer" or "ifnewer" => "newer",
+        _ => throw new EngineException($"unsupported pull policy \"{value}\": use always, missing, never or newer"),
+    };
 
     /// <summary>The local images, newest first (as podman lists them).</summary>
     public IReadOnlyList<ImageSummary> List()

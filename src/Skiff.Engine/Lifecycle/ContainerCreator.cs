@@ -30,6 +30,9 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
         if (options.Remove && policy.Name != "no") throw new EngineException("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
         var runtime = OciRuntime.Locate(options.Runtime, paths.RunRoot);
         var envFileLines = ReadEnvFiles(options.EnvFiles);
+        ImageService.PullPolicy(options.Pull);
+        if (options.CidFile is { } cidFile && File.Exists(cidFile))
+            throw new EngineException($"container id file exists. Ensure another container is not using it or delete {cidFile}");
         string id = NewId();
         var containers = new ContainerStore(paths);
         ImageRecord image;
@@ -37,7 +40,7 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
         // Once the container is recorded, rmi sees it; until then no removal may run.
         using (images.Store.AcquireUseLock())
         {
-            image = await images.ResolveForRunAsync(options.Image, options.TlsVerify, cancellationToken).ConfigureAwait(false);
+            image = await images.ResolveForRunAsync(options.Image, options.TlsVerify, options.Pull, cancellationToken).ConfigureAwait(false);
             imageConfig = images.ReadConfig(image);
             containers.Reserve(id, options.Name, image, SpecGenerator.Arguments(options, imageConfig?.Config), r =>
             {
@@ -60,7 +63,7 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
             string merged = ContainerMounts.Mount(paths, images, id, image);
             // podman refuses a working directory the user named that the image lacks (the image's own is created).
             if (!string.IsNullOrEmpty(options.WorkingDir) && !Directory.Exists(RootedPath.Resolve(merged, options.WorkingDir)))
-                throw new EngineException($"workdir \"{options.WorkingDir}\" does not exist on container {id}", ExitCodes.CannotInvoke);
+                throw new EngineException($"workdir \"{options.WorkingDir}\" does not exist on container {id}", ErrorKind.CannotInvoke);
             var user = ContainerUser.Resolve(options.User ?? imageConfig?.Config?.User,
                 ReadSmall(merged, "etc/passwd"), ReadSmall(merged, "etc/group"));
             Directory.CreateDirectory(files.Bundle);
@@ -81,6 +84,7 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
                 HostDevices = () => Security.HostDevices.List(),
             });
             AtomicFile.WriteAllBytes(Path.Combine(files.Bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeJsonContext.Default.Spec));
+            if (options.CidFile is { } cid) WriteCidFile(cid, id);
             return containers.Update(id, r => r.State = ContainerStates.Created)
                 ?? throw new EngineException($"container {id} was removed while it was being created");
         }
@@ -88,6 +92,24 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
         {
             new ContainerLifecycle(paths, images).RemoveQuietly(id);
             throw;
+        }
+    }
+
+    /// <summary>--cidfile: the id, in a file that must not exist (podman's check, made again here against a race).</summary>
+    private static void WriteCidFile(string path, string id)
+    {
+        try
+        {
+            using var f = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+            f.Write(Encoding.ASCII.GetBytes(id));
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            throw new EngineException($"container id file exists. Ensure another container is not using it or delete {path}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineException($"opening cidfile {path}: {UserMessages.Of(e)}");
         }
     }
 

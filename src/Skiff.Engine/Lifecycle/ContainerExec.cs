@@ -22,6 +22,8 @@ public sealed class ExecOptions
     public string? User { get; init; }
     public string? WorkingDir { get; init; }
     public int PreserveFds { get; init; }
+    /// <summary>--privileged: every capability for this process (the container's seccomp filter and namespaces stay).</summary>
+    public bool Privileged { get; init; }
 }
 
 /// <summary>
@@ -36,7 +38,7 @@ public sealed class ContainerExec(SkiffPaths paths, ImageService images)
         ArgumentNullException.ThrowIfNull(options);
         if (options.Command.Count == 0) throw new EngineException("must provide a non-empty command to start an exec session: invalid argument");
         var lifecycle = new ContainerLifecycle(paths, images);
-        var record = lifecycle.Refresh(lifecycle.Store.Find(nameOrId)) ?? throw new EngineException($"no container with name or ID \"{nameOrId}\" found: no such container");
+        var record = lifecycle.Refresh(lifecycle.Store.Find(nameOrId)) ?? throw EngineException.NoSuchContainer(nameOrId);
         if (record.State != ContainerStates.Running)
             throw new EngineException("can only create exec sessions on running containers: container state improper");
         var files = new ContainerFiles(paths, record.Id);
@@ -68,6 +70,11 @@ public sealed class ContainerExec(SkiffPaths paths, ImageService images)
         }
         process.Env = env;
         if (!string.IsNullOrEmpty(options.WorkingDir)) process.Cwd = options.WorkingDir;
+        if (options.Privileged)
+        {
+            List<string> all = [.. Security.CapabilitySet.All];
+            process.Capabilities = new Capabilities { Bounding = all, Effective = [.. all], Permitted = [.. all], Inheritable = [], Ambient = [] };
+        }
         if (options.User is { Length: > 0 } userSpec)
         {
             string root = spec.Root?.Path ?? files.Layer.Merged;

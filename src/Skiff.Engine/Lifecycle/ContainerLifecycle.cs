@@ -198,7 +198,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         if (current.State == ContainerStates.Running)
         {
             if (!force)
-                throw new EngineException($"cannot remove container {current.Id} as it is running - running or paused containers cannot be removed without force: container state improper", 2);
+                throw new EngineException($"cannot remove container {current.Id} as it is running - running or paused containers cannot be removed without force: container state improper", ErrorKind.InUse);
             current = _store.Update(current.Id, r => r.AutoRemove = false) ?? current; // removed here, not by its cleanup
             current = StopLocked(current, files, timeout);
             if (current is null) return record.Id;
@@ -296,8 +296,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
 
     private ContainerRecord Reload(string id) => _store.Get(id) ?? throw NoSuchContainer(id);
 
-    private static EngineException NoSuchContainer(string nameOrId)
-        => new($"no container with name or ID \"{nameOrId}\" found: no such container", 1);
+    private static EngineException NoSuchContainer(string nameOrId) => EngineException.NoSuchContainer(nameOrId);
 
     /// <summary>podman's word for a state in messages ("exited", "created", "running").</summary>
     public static string StateWord(string state) => state == ContainerStates.Configured ? "configured" : state;

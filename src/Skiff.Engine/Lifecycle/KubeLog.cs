@@ -56,6 +56,19 @@ public static class KubeLog
     }
 
     /// <summary>Podman's --since/--until: RFC 3339 times, Unix seconds, or a duration back from now (10m, 1h30m).</summary>
+    /// <summary>The records of the last <paramref name="lines"/> lines (a line may span partial records).</summary>
+    public static List<KubeLogRecord> TailLines(List<KubeLogRecord> records, int lines)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        int seen = 0, i = records.Count;
+        while (i > 0)
+        {
+            if (records[i - 1].Full) { if (seen == lines) break; seen++; }
+            i--;
+        }
+        return records.GetRange(i, records.Count - i);
+    }
+
     public static DateTimeOffset ParseTime(string text, DateTimeOffset now)
     {
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var t)) return t;

@@ -82,7 +82,7 @@ public static class MonitorProcess
         string? message = space >= 0 ? rest[(space + 1)..] : LastError(log);
         int code = runtime.IsSkiffRuntime && rc is ExitCodes.NotFound or ExitCodes.CannotInvoke ? rc : OciRuntime.ClassifyCreateFailure(log);
         string name = Path.GetFileName(runtime.Path);
-        return new EngineException(message is null ? $"the OCI runtime {name} failed to create the container (exit code {rc})" : $"{name}: {message}", code);
+        return new EngineException(message is null ? $"the OCI runtime {name} failed to create the container (exit code {rc})" : $"{name}: {message}", ExitCodes.KindOf(code));
     }
 
     /// <summary>The message of the last error line in the runtime's JSON log text.</summary>

@@ -208,8 +208,8 @@ public sealed class ContainerDatabase : IDisposable
             return byPrefix.Count switch
             {
                 1 => byPrefix[0],
-                0 => throw new EngineException($"no container with name or ID \"{nameOrId}\" found: no such container", 1),
-                _ => throw new EngineException($"more than one result for container ID prefix \"{nameOrId}\"", 125),
+                0 => throw EngineException.NoSuchContainer(nameOrId),
+                _ => throw new EngineException($"more than one result for container ID prefix \"{nameOrId}\""),
             };
         }
     }

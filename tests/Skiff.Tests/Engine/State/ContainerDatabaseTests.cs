@@ -98,7 +98,7 @@ public sealed class ContainerDatabaseTests : IDisposable
         var ambiguous = Assert.Throws<EngineException>(() => db.Find("abc"));
         Assert.Equal(("more than one result for container ID prefix \"abc\"", 125), (ambiguous.Message, ambiguous.ExitCode));
         var tooShort = Assert.Throws<EngineException>(() => db.Find("fe"));
-        Assert.Equal(("no container with name or ID \"fe\" found: no such container", 1), (tooShort.Message, tooShort.ExitCode));
+        Assert.Equal(("no container with name or ID \"fe\" found: no such container", ErrorKind.NoSuchObject), (tooShort.Message, tooShort.Kind));
         Assert.Throws<EngineException>(() => db.Find("abd"));
         // LIKE and GLOB characters are plain characters.
         Assert.Throws<EngineException>(() => db.Find("ab%"));

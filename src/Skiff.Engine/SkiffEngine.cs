@@ -1,0 +1,198 @@
+using Skiff.Engine.Configuration;
+using Skiff.Engine.Containers;
+using Skiff.Engine.Images;
+using Skiff.Engine.Lifecycle;
+using Skiff.Engine.Runtime;
+
+namespace Skiff.Engine;
+
+/// <summary>
+/// The containers half of the engine seam: what every front end (the CLI now; kube YAML, compose and the REST API
+/// later) calls. Inputs are typed (names, <see cref="RunOptions"/>, <see cref="ExecOptions"/>); failures are
+/// <see cref="EngineException"/>s with an <see cref="ErrorKind"/>, which each front end maps to its own codes.
+/// </summary>
+public interface IContainerEngine
+{
+    /// <summary>create + start; in the foreground also attach, wait and clean up (the container's exit code).</summary>
+    Task<ContainerRunner.Result> RunAsync(RunOptions options, CancellationToken cancellationToken);
+
+    Task<ContainerRecord> CreateAsync(RunOptions options, CancellationToken cancellationToken);
+
+    ContainerRecord Start(string nameOrId);
+
+    /// <summary>start -a: starts it with our stdio joined to it, until it exits (its code) or the detach keys.</summary>
+    ContainerRunner.Result StartAttached(string nameOrId, bool stdin, string? detachKeys, bool sigProxy);
+
+    ContainerRunner.Result Attach(string nameOrId, bool noStdin, bool sigProxy, string? detachKeys);
+
+    ContainerRecord? Stop(string nameOrId, int? timeout);
+
+    ContainerRecord Restart(string nameOrId, int? timeout);
+
+    ContainerRecord Kill(string nameOrId, int signal);
+
+    /// <summary>Removes it (stopping it first with <paramref name="force"/>); returns its id.</summary>
+    string Remove(string nameOrId, bool force, int? timeout);
+
+    ContainerRecord? Wait(string nameOrId, TimeSpan interval, Func<ContainerRecord, bool>? until);
+
+    /// <summary>Every container, each as it is now (one that has exited since it was last seen is cleaned up first).</summary>
+    IReadOnlyList<ContainerRecord> List();
+
+    ContainerRecord Find(string nameOrId);
+
+    bool Exists(string nameOrId);
+
+    /// <summary>The monitor's exit hook: unmount, delete from the runtime, restart policy, --rm. Idempotent.</summary>
+    void Cleanup(string nameOrId);
+
+    int Exec(string nameOrId, ExecOptions options);
+
+    /// <summary>Each container's log records in order (see <see cref="LogQuery"/>), passed to <paramref name="write"/>.</summary>
+    void Logs(IReadOnlyList<string> namesOrIds, LogQuery query, Action<ContainerRecord, KubeLogRecord> write);
+}
+
+/// <summary>The images half of the engine seam.</summary>
+public interface IImageEngine
+{
+    Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, CancellationToken cancellationToken);
+
+    IReadOnlyList<ImageSummary> ListImages();
+
+    /// <summary>podman's rmi: one report per input, as each is done (in-use images' containers go first with force).</summary>
+    IEnumerable<ImageRemoval> RemoveImages(IEnumerable<string> references, bool force);
+}
+
+/// <summary>`logs`: which records to give (a time window, the last N lines) and whether to follow until the container exits.</summary>
+public sealed record LogQuery(DateTimeOffset? Since = null, DateTimeOffset? Until = null, int Tail = -1, bool Follow = false);
+
+/// <summary>What `info` reports about the host and the store.</summary>
+public sealed record EngineInfo(
+    string Kernel, string Hostname, bool Rootless, string CgroupVersion, string CgroupManager, string OciRuntime, int Cpus,
+    string GraphRoot, string RunRoot, int ImageCount);
+
+/// <summary>The engine on this machine for one store (<see cref="SkiffPaths"/>): both halves of the seam, and `info`.</summary>
+public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngine
+{
+    private readonly ImageService _images = new(paths);
+    private ContainerLifecycle? _lifecycle;
+
+    public SkiffPaths Paths => paths;
+
+    /// <summary>The lifecycle stages, for engine parts built on them (and verbs not yet moved behind the seam).</summary>
+    public ContainerLifecycle Lifecycle => _lifecycle ??= new ContainerLifecycle(paths, _images);
+
+    public ImageService Images => _images;
+
+    public Task<ContainerRunner.Result> RunAsync(RunOptions options, CancellationToken cancellationToken)
+        => new ContainerRunner(paths, _images).RunAsync(options, cancellationToken);
+
+    public Task<ContainerRecord> CreateAsync(RunOptions options, CancellationToken cancellationToken)
+        => new ContainerCreator(paths, _images).CreateAsync(options, cancellationToken);
+
+    public ContainerRecord Start(string nameOrId) => Lifecycle.Start(nameOrId);
+
+    public ContainerRunner.Result StartAttached(string nameOrId, bool stdin, string? detachKeys, bool sigProxy)
+    {
+        var keys = DetachKeys.Parse(detachKeys);
+        AttachSession? session = null;
+        var record = Lifecycle.Start(nameOrId, files => session = AttachSession.Connect(files.AttachSocket));
+        using (session)
+        {
+            if (session is null) throw new EngineException($"container {record.Name} is already running: use `skiff attach`");
+            // stdin goes to the container when it was created with -i and start asks for it (podman: -a -i).
+            return ContainerRunner.Follow(Lifecycle, record, session, stdin && record.Stdin ? keys : null, record.Terminal, sigProxy && !record.Terminal);
+        }
+    }
+
+    public ContainerRunner.Result Attach(string nameOrId, bool noStdin, bool sigProxy, string? detachKeys)
+        => ContainerRunner.Attach(Lifecycle, nameOrId, noStdin, sigProxy, detachKeys);
+
+    public ContainerRecord? Stop(string nameOrId, int? timeout) => Lifecycle.Stop(nameOrId, timeout);
+
+    public ContainerRecord Restart(string nameOrId, int? timeout)
+    {
+        Lifecycle.Stop(nameOrId, timeout);
+        return Lifecycle.Start(nameOrId);
+    }
+
+    public ContainerRecord Kill(string nameOrId, int signal) => Lifecycle.Kill(nameOrId, signal);
+
+    public string Remove(string nameOrId, bool force, int? timeout) => Lifecycle.Remove(nameOrId, force, timeout);
+
+    public ContainerRecord? Wait(string nameOrId, TimeSpan interval, Func<ContainerRecord, bool>? until) => Lifecycle.Wait(nameOrId, interval, until);
+
+    public IReadOnlyList<ContainerRecord> List() => [.. Lifecycle.Store.All().Select(Lifecycle.Refresh).OfType<ContainerRecord>()];
+
+    public ContainerRecord Find(string nameOrId) => Lifecycle.Store.Find(nameOrId);
+
+    public bool Exists(string nameOrId)
+    {
+        try
+        {
+            Find(nameOrId);
+            return true;
+        }
+        catch (EngineException e) when (e.Kind == ErrorKind.NoSuchObject)
+        {
+            return false;
+        }
+    }
+
+    public void Cleanup(string nameOrId) => Lifecycle.Cleanup(Find(nameOrId).Id);
+
+    public int Exec(string nameOrId, ExecOptions options) => new ContainerExec(paths, _images).Exec(nameOrId, options);
+
+    public void Logs(IReadOnlyList<string> namesOrIds, LogQuery query, Action<ContainerRecord, KubeLogRecord> write)
+    {
+        ArgumentNullException.ThrowIfNull(namesOrIds);
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(write);
+        var records = namesOrIds.Select(Find).ToList();
+        foreach (var record in records)
+            if (record.LogDriver == "none") throw new EngineException($"container {record.Name} has the log driver none: there are no logs to read");
+        foreach (var record in records)
+        {
+            string log = new ContainerFiles(paths, record.Id).LogPath;
+            long offset = 0;
+            var first = KubeLog.ReadFrom(log, ref offset).Where(r => (query.Since is null || r.Time >= query.Since) && (query.Until is null || r.Time <= query.Until)).ToList();
+            if (query.Tail >= 0) first = KubeLog.TailLines(first, query.Tail);
+            foreach (var r in first) write(record, r);
+            if (!query.Follow) continue;
+            while (true)
+            {
+                var current = Lifecycle.Store.Get(record.Id) is { } now ? Lifecycle.Refresh(now) : null;
+                bool running = current?.State == ContainerStates.Running;
+                foreach (var r in KubeLog.ReadFrom(log, ref offset).Where(r => query.Until is null || r.Time <= query.Until)) write(record, r);
+                if (!running) break;
+                Thread.Sleep(100);
+            }
+        }
+    }
+
+    public Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
+        => _images.PullAsync(reference, tlsVerify, quiet, cancellationToken);
+
+    public IReadOnlyList<ImageSummary> ListImages() => _images.List();
+
+    public IEnumerable<ImageRemoval> RemoveImages(IEnumerable<string> references, bool force) => _images.Remove(references, force);
+
+    /// <summary>`info`: the host's kernel, cgroups (v2 only when /sys/fs/cgroup is cgroup2 alone; hybrid hosts report v1, as podman does), runtime and store.</summary>
+    public EngineInfo Info(string? runtime)
+    {
+        string runtimePath;
+        try { runtimePath = OciRuntime.Locate(runtime, paths.RunRoot).Path; }
+        catch (EngineException) { runtimePath = "(not found)"; }
+        return new EngineInfo(
+            Kernel: File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "",
+            Hostname: Environment.MachineName,
+            Rootless: paths.Rootless,
+            CgroupVersion: File.Exists("/sys/fs/cgroup/cgroup.controllers") ? "v2" : "v1",
+            CgroupManager: "cgroupfs",
+            OciRuntime: runtimePath,
+            Cpus: Environment.ProcessorCount,
+            GraphRoot: paths.GraphRoot,
+            RunRoot: paths.RunRoot,
+            ImageCount: _images.Count());
+    }
+}
