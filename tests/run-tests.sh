@@ -11,7 +11,7 @@ projects=(tests/Skiff.Tests)
 [ "$which" != unit ] && projects+=(tests/Skiff.EndToEnd)
 # stress: only the tests whose loops SKIFF_STRESS_ITERATIONS / SKIFF_SECCOMP_FUZZ_RUNS lengthen (make stress)
 filter=()
-[ "$which" = stress ] && filter=(--filter "FullyQualifiedName~CloneStressTests|FullyQualifiedName~SeccompFuzzTests|FullyQualifiedName~KillStressTests|FullyQualifiedName~RootfsAttackTests|FullyQualifiedName~ConcurrencyStressTests|FullyQualifiedName~LifecycleTests.A_killed_cli")
+[ "$which" = stress ] && filter=(--filter "FullyQualifiedName~CloneStressTests|FullyQualifiedName~SeccompFuzzTests|FullyQualifiedName~KillStressTests|FullyQualifiedName~RootfsAttackTests|FullyQualifiedName~ConcurrencyStressTests|FullyQualifiedName~LifecycleTests.A_killed_cli|FullyQualifiedName~FaultTests")
 aborted=0
 for p in "${projects[@]}"; do
   # --blame: if the test host crashes, the run is aborted and the test that was running is named.
