@@ -63,12 +63,24 @@ public sealed class DetachKeys
                 if (++_matched == _keys.Length) { _matched = 0; return true; }
                 continue;
             }
-            // The held bytes were not the sequence after all: they go on, and this byte may start it again.
-            for (int i = 0; i < _matched; i++) output.Add(_keys[i]);
-            _matched = 0;
-            if (b == _keys[0]) _matched = 1;
-            else output.Add(b);
+            // The held bytes and this one are not the sequence: pass on bytes from the front until what is left
+            // could still start it again (for "a,a,b", "a a a" keeps the last two).
+            int start = 1;
+            while (start <= _matched && !StartsSequence(start, b)) start++;
+            for (int i = 0; i < start && i < _matched; i++) output.Add(_keys[i]);
+            if (start > _matched) { output.Add(b); _matched = 0; }
+            else _matched = _matched - start + 1;
         }
         return false;
+    }
+
+    /// <summary>Whether the held bytes from <paramref name="start"/> on, followed by <paramref name="next"/>, are a
+    /// prefix of the sequence.</summary>
+    private bool StartsSequence(int start, byte next)
+    {
+        int n = _matched - start;
+        for (int i = 0; i < n; i++)
+            if (_keys[start + i] != _keys[i]) return false;
+        return _keys[n] == next;
     }
 }

@@ -66,9 +66,12 @@ public sealed class FaultTests(SkiffEnvironment env)
     {
         foreach (string d in Directory.GetDirectories("/proc"))
         {
+            // Only the numbered directories are processes (/proc/net/stat, for one, may not be readable).
+            if (!int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out _)) continue;
             string stat;
             try { stat = File.ReadAllText(Path.Combine(d, "stat")); }
             catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
             // pid (comm) state ppid ...: comm may hold spaces, so count from the last ')'.
             string[] rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             if (rest.Length > 1 && rest[1] == pid.ToString(CultureInfo.InvariantCulture))

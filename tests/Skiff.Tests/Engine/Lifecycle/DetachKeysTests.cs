@@ -39,7 +39,7 @@ public class DetachKeysTests
     [Fact]
     public void The_sequence_detaches_and_never_reaches_the_container()
     {
-        Assert.Equal(("ls\n", true), Feed(DetachKeys.Parse(null), "ls\n\x10\x11after"));
+        Assert.Equal(("ls\n", true), Feed(DetachKeys.Parse(null), "ls\n\x10\x11" + "after"));
         // Split across reads.
         Assert.Equal(("ab", true), Feed(DetachKeys.Parse(null), "ab\x10", "\x11"));
     }
@@ -50,7 +50,11 @@ public class DetachKeysTests
         Assert.Equal(("\x10x", false), Feed(DetachKeys.Parse(null), "\x10", "x"));
         // ctrl-p ctrl-p ctrl-q: the first ctrl-p goes on, the last two detach.
         Assert.Equal(("\x10", true), Feed(DetachKeys.Parse(null), "\x10\x10\x11"));
-        Assert.Equal(("aab", false), Feed(DetachKeys.Parse("a,b,c"), "aab"));
+        // "a a b" of "a,b,c": the first a goes on, "a b" waits for a c.
+        Assert.Equal(("a", false), Feed(DetachKeys.Parse("a,b,c"), "aab"));
+        Assert.Equal(("aabx", false), Feed(DetachKeys.Parse("a,b,c"), "aab", "x"));
+        // A sequence that overlaps itself: "a a a b" of "a,a,b" detaches after passing on one a.
+        Assert.Equal(("a", true), Feed(DetachKeys.Parse("a,a,b"), "aaab"));
     }
 
     [Fact]
