@@ -8,12 +8,13 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-# Debian packages: what the build needs (NativeAOT links with clang), and what the demo and tests use.
-BUILD_PACKAGES := clang libc6-dev
+# Debian packages: what the build needs (NativeAOT links with clang; lld links the static skiff-monitor), and what the
+# demo and tests use.
+BUILD_PACKAGES := clang lld libc6-dev
 RUN_PACKAGES := busybox-static docker-registry skopeo uidmap curl runc libsqlite3-0
 # What only the tests use: podman to run on our runtime and compare with, libseccomp's resolver to check our
-# syscall tables, qemu-user and lld to run the aarch64 launch routine for real.
-TEST_PACKAGES := podman catatonit crun seccomp qemu-user lld tmux
+# syscall tables, qemu-user (and lld) to run the aarch64 launch routine for real.
+TEST_PACKAGES := podman catatonit crun seccomp qemu-user tmux
 SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj') Directory.Build.props Directory.Packages.props
 
 .PHONY: all deps demo test unit-test stress bench install clean

@@ -22,6 +22,10 @@ public static partial class Libc
         return p;
     }
 
+    /// <summary>malloc_trim(3): gives the C heap's free pages back to the kernel (a long-lived process after its start-up).</summary>
+    [LibraryImport(Name, EntryPoint = "malloc_trim")]
+    public static partial int MallocTrim(nuint pad);
+
     public const uint MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2, MFD_EXEC = 0x10;
     public const int F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
     public const int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8, F_SEAL_EXEC = 0x20;

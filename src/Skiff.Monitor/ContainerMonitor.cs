@@ -121,6 +121,10 @@ public sealed class ContainerMonitor : IDisposable
         foreach (var fd in new[] { _output, _errors, _listener })
             if (fd is not null) Libc.SetNonBlocking(fd.Fd);
         var entries = new List<Libc.PollEntry>();
+        // One monitor lives beside every container: what start-up allocated and no longer uses goes back to the
+        // kernel now (managed and C heaps), before the long wait.
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Libc.MallocTrim(0);
         int exitCode = -1;
         while (true)
         {
