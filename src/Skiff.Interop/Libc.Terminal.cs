@@ -80,3 +80,13 @@ public static partial class Libc
         fixed (byte* s = saved) TcSetAttr(fd, TCSANOW, s);
     }
 }
+
+// Process groups and the terminal's foreground group (the container init's job control).
+public static partial class Libc
+{
+    [LibraryImport(Name, EntryPoint = "setpgid", SetLastError = true)]
+    public static partial int SetPgid(int pid, int pgid);
+
+    [LibraryImport(Name, EntryPoint = "tcsetpgrp", SetLastError = true)]
+    public static partial int TcSetPgrp(int fd, int pgrp);
+}

@@ -40,6 +40,9 @@ public sealed class ContainerFlags
     private readonly Option<bool> _envHost = new("--env-host") { Description = "Use all current host environment variables in the container" };
     private readonly Option<string[]> _annotation = new("--annotation") { Description = "Add an annotation to the container (KEY=VALUE)" };
     private readonly Option<string?> _cidFile = new("--cidfile") { Description = "Write the container ID to the file" };
+    private readonly Option<bool> _init = new("--init") { Description = "Run an init inside the container that forwards signals and reaps processes" };
+    private readonly Option<string?> _initPath = new("--init-path") { Description = "Path to the container-init binary" };
+    private readonly Option<string?> _userns = new("--userns") { Description = "User namespace to use: host (the default)" };
     private readonly Option<string?> _pull = new("--pull") { Description = "Pull image policy: always, missing (default), never or newer" };
 
     /// <summary>Options that take a value, so that the image (the first other token) can be found.</summary>
@@ -48,7 +51,7 @@ public sealed class ContainerFlags
         "-e", "--env", "--env-file", "-w", "--workdir", "-u", "--user", "--entrypoint", "--name", "-h", "--hostname",
         "--cap-add", "--cap-drop", "--security-opt", "-m", "--memory", "--memory-swap", "--memory-reservation", "--cpus",
         "-c", "--cpu-shares", "--cpuset-cpus", "--cpuset-mems", "--pids-limit", "--restart", "--stop-signal", "--stop-timeout",
-        "-l", "--label", "--log-driver", "--log-opt", "--detach-keys", "--annotation", "--cidfile", "--pull", "--runtime", "--root", "--runroot", "--preserve-fds",
+        "-l", "--label", "--log-driver", "--log-opt", "--detach-keys", "--annotation", "--cidfile", "--pull", "--init-path", "--userns", "--runtime", "--root", "--runroot", "--preserve-fds",
     ];
 
     public void AddTo(Command command)
@@ -58,7 +61,7 @@ public sealed class ContainerFlags
             _rm, _env, _envFile, _workdir, _user, _entrypoint, _name, _hostname, _interactive, _tty, _tlsVerify, _capAdd, _capDrop,
             _privileged, _securityOpt, _readOnly, _memory, _memorySwap, _memoryReservation, _cpus, _cpuShares, _cpusetCpus, _cpusetMems,
             _pidsLimit, _restart, _stopSignal, _stopTimeout, _label, _logDriver, _logOpt,
-            _detachKeys, _envHost, _annotation, _cidFile, _pull,
+            _detachKeys, _envHost, _annotation, _cidFile, _pull, _init, _initPath, _userns,
         })
             command.Options.Add(o);
     }
@@ -96,6 +99,9 @@ public sealed class ContainerFlags
         Annotations = p.GetValue(_annotation) ?? [],
         CidFile = p.GetValue(_cidFile),
         Pull = p.GetValue(_pull),
+        Init = p.GetValue(_init),
+        InitPath = p.GetValue(_initPath),
+        UserNs = p.GetValue(_userns),
         Resources = new ResourceFlags
         {
             Memory = p.GetValue(_memory), MemorySwap = p.GetValue(_memorySwap), MemoryReservation = p.GetValue(_memoryReservation),

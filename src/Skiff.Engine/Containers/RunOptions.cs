@@ -51,6 +51,12 @@ public sealed class RunOptions
     public string? CidFile { get; init; }
     /// <summary>--pull: missing (default), always, never or newer.</summary>
     public string? Pull { get; init; }
+    /// <summary>--init: a tiny init (skiff-monitor's init mode) as PID 1, reaping orphans and passing signals on.</summary>
+    public bool Init { get; init; }
+    /// <summary>--init-path: the init binary to use instead of skiff-monitor.</summary>
+    public string? InitPath { get; init; }
+    /// <summary>--userns: host (the default: root's own namespace, or the rootless user's); others are refused by name.</summary>
+    public string? UserNs { get; init; }
     /// <summary>--memory, --cpus, --pids-limit and friends, as given.</summary>
     public ResourceFlags Resources { get; init; } = new();
 }

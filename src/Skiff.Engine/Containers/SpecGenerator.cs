@@ -31,6 +31,8 @@ public sealed record SpecInputs
     public bool CgroupV2 { get; init; }
     /// <summary>The host's devices, for --privileged (podman gives them all).</summary>
     public Func<IReadOnlyList<Device>> HostDevices { get; init; } = () => [];
+    /// <summary>--init: the host copy of the init binary, bound at <see cref="InitBinary.Destination"/>.</summary>
+    public string? InitBinaryPath { get; init; }
 }
 
 /// <summary>
@@ -60,6 +62,11 @@ public static class SpecGenerator
     {
         var image = inputs.ImageConfig;
         var args = Arguments(options, image);
+        if (options.Init)
+        {
+            if (inputs.InitBinaryPath is null) throw new InvalidOperationException("--init without an init binary");
+            args.InsertRange(0, [InitBinary.Destination, "--"]);
+        }
         string hostname = options.Hostname ?? inputs.ContainerId[..12];
         var user = inputs.User;
         var security = SecurityOptions.Parse(options.SecurityOpt);
@@ -97,7 +104,7 @@ public static class SpecGenerator
             Root = new Root { Path = inputs.RootfsPath, Readonly = options.ReadOnly },
             Hostname = hostname,
             Annotations = Annotations(options.Annotations),
-            Mounts = Mounts(inputs.BindFiles, options.ReadOnly, options.Privileged),
+            Mounts = Mounts(inputs.BindFiles, options.ReadOnly, options.Privileged, options.Init ? inputs.InitBinaryPath : null),
             Linux = new Linux
             {
                 Namespaces =
@@ -224,7 +231,7 @@ public static class SpecGenerator
         return new Rlimit { Type = name, Hard = v, Soft = v };
     }
 
-    private static List<Mount> Mounts(IReadOnlyDictionary<string, string> bindFiles, bool readOnly, bool privileged)
+    private static List<Mount> Mounts(IReadOnlyDictionary<string, string> bindFiles, bool readOnly, bool privileged, string? initBinary)
     {
         string ro = privileged ? "rw" : "ro";
         var mounts = new List<Mount>
@@ -242,6 +249,8 @@ public static class SpecGenerator
                 mounts.Add(new Mount { Destination = dir, Type = "tmpfs", Source = "tmpfs", Options = ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"] });
         foreach (var (dest, src) in bindFiles.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             mounts.Add(new Mount { Destination = dest, Type = "bind", Source = src, Options = readOnly ? ["bind", "rprivate", "ro", "nosuid", "noexec", "nodev"] : ["bind", "rprivate"] });
+        if (initBinary is not null)
+            mounts.Add(new Mount { Destination = InitBinary.Destination, Type = "bind", Source = initBinary, Options = ["bind", "rprivate", "ro", "nosuid", "nodev"] });
         mounts.Add(new Mount { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = ["rprivate", "nosuid", "noexec", "nodev", "relatime", ro] });
         return mounts;
     }

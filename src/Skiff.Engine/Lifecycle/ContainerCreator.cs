@@ -31,6 +31,7 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
         var runtime = OciRuntime.Locate(options.Runtime, paths.RunRoot);
         var envFileLines = ReadEnvFiles(options.EnvFiles);
         ImageService.PullPolicy(options.Pull);
+        CheckUserNamespace(options.UserNs);
         if (options.CidFile is { } cidFile && File.Exists(cidFile))
             throw new EngineException($"container id file exists. Ensure another container is not using it or delete {cidFile}");
         string id = NewId();
@@ -82,6 +83,7 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
                 CgroupNamespace = CgroupHost.PrivateCgroupNamespace,
                 CgroupV2 = CgroupHost.IsUnified,
                 HostDevices = () => Security.HostDevices.List(),
+                InitBinaryPath = options.Init ? InitBinary.Prepare(paths, options.InitPath) : null,
             });
             AtomicFile.WriteAllBytes(Path.Combine(files.Bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeJsonContext.Default.Spec));
             if (options.CidFile is { } cid) WriteCidFile(cid, id);
@@ -93,6 +95,19 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
             new ContainerLifecycle(paths, images).RemoveQuietly(id);
             throw;
         }
+    }
+
+    /// <summary>
+    /// --userns: "host" (and "") is what every container gets today: root's namespace, or the rootless user's. keep-id,
+    /// auto, nomap, ns: and container: need per-container id maps (and layers shifted to them): refused by name.
+    /// </summary>
+    private static void CheckUserNamespace(string? mode)
+    {
+        if (mode is null or "" or "host") return;
+        string kind = mode.Split(':', 2)[0];
+        if (kind is "keep-id" or "auto" or "nomap" or "ns" or "container" or "private")
+            throw new EngineException($"--userns {mode}: skiff does not support the {kind} user namespace mode yet (only host, the default)");
+        throw new EngineException($"unrecognized namespace mode {mode} passed");
     }
 
     /// <summary>--cidfile: the id, in a file that must not exist (podman's check, made again here against a race).</summary>

@@ -133,4 +133,18 @@ public sealed class SpecGeneratorTests
         Assert.Null(spec.Linux!.Seccomp);
         Assert.True(spec.Process!.NoNewPrivileges);
     }
+
+    [Fact]
+    public void Init_runs_first_from_a_read_only_bind_of_the_stores_copy()
+    {
+        var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["sleep", "1"], Init = true },
+            Inputs() with { InitBinaryPath = "/store/init/init-1" });
+        Assert.Equal(["/run/skiff-init", "--", "sleep", "1"], spec.Process!.Args);
+        var mount = Assert.Single(spec.Mounts!, m => m.Destination == "/run/skiff-init");
+        Assert.Equal(("bind", "/store/init/init-1"), (mount.Type, mount.Source));
+        Assert.Contains("ro", mount.Options!);
+        var plain = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["sleep", "1"] }, Inputs() with { InitBinaryPath = "/store/init/init-1" });
+        Assert.Equal(["sleep", "1"], plain.Process!.Args);
+        Assert.DoesNotContain(plain.Mounts!, m => m.Destination == "/run/skiff-init");
+    }
 }
