@@ -49,6 +49,8 @@ public static class UnknownFlags
                 }
                 continue;
             }
+            // podman (cobra) names a single unknown letter as a shorthand: "unknown shorthand flag: 'Z' in -Z"
+            if (name.Length == 2 && name[1] != '-') return $"unknown shorthand flag: '{name[1]}' in {a}{Hint(verb)}";
             return $"unknown flag: {name}{Hint(verb)}";
         }
         return null;
