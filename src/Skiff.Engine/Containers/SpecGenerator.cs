@@ -31,6 +31,8 @@ public sealed record SpecInputs
     public bool CgroupV2 { get; init; }
     /// <summary>The host's devices, for --privileged (podman gives them all).</summary>
     public Func<IReadOnlyList<Device>> HostDevices { get; init; } = () => [];
+    /// <summary>The user's mounts (-v, --mount, --tmpfs), resolved (Volumes/ContainerVolumes.cs): they replace a default at the same destination.</summary>
+    public IReadOnlyList<Mount> UserMounts { get; init; } = [];
 }
 
 /// <summary>
@@ -97,7 +99,7 @@ public static class SpecGenerator
             Root = new Root { Path = inputs.RootfsPath, Readonly = options.ReadOnly },
             Hostname = hostname,
             Annotations = Annotations(options.Annotations),
-            Mounts = Mounts(inputs.BindFiles, options.ReadOnly, options.Privileged),
+            Mounts = Mounts(inputs.BindFiles, options.ReadOnly && options.ReadOnlyTmpfs, options.ReadOnly, options.Privileged, inputs.UserMounts),
             Linux = new Linux
             {
                 Namespaces =
@@ -224,7 +226,7 @@ public static class SpecGenerator
         return new Rlimit { Type = name, Hard = v, Soft = v };
     }
 
-    private static List<Mount> Mounts(IReadOnlyDictionary<string, string> bindFiles, bool readOnly, bool privileged)
+    private static List<Mount> Mounts(IReadOnlyDictionary<string, string> bindFiles, bool readOnlyTmpfs, bool readOnly, bool privileged, IReadOnlyList<Mount> userMounts)
     {
         string ro = privileged ? "rw" : "ro";
         var mounts = new List<Mount>
@@ -237,12 +239,17 @@ public static class SpecGenerator
             new() { Destination = "/dev/shm", Type = "tmpfs", Source = "shm", Options = ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
         };
         // --read-only keeps podman's --read-only-tmpfs default: writable tmpfs where programs expect to write.
-        if (readOnly)
+        if (readOnlyTmpfs)
             foreach (string dir in new[] { "/run", "/tmp", "/var/tmp" })
                 mounts.Add(new Mount { Destination = dir, Type = "tmpfs", Source = "tmpfs", Options = ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"] });
         foreach (var (dest, src) in bindFiles.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             mounts.Add(new Mount { Destination = dest, Type = "bind", Source = src, Options = readOnly ? ["bind", "rprivate", "ro", "nosuid", "noexec", "nodev"] : ["bind", "rprivate"] });
         mounts.Add(new Mount { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = ["rprivate", "nosuid", "noexec", "nodev", "relatime", ro] });
+        if (userMounts.Count == 0) return mounts;
+        // podman: the user's mount wins over a default at the same place (/dev/shm, /tmp of --read-only, /etc/hosts...)
+        var taken = userMounts.Select(m => Volumes.MountSpecs.Clean(m.Destination)).ToHashSet(StringComparer.Ordinal);
+        mounts.RemoveAll(m => taken.Contains(m.Destination));
+        mounts.AddRange(userMounts);
         return mounts;
     }
 }
