@@ -69,7 +69,7 @@ public interface IVolumeEngine
 {
     VolumeRecord CreateVolume(VolumeCreateOptions options);
 
-    /// <summary>The volumes <paramref name="filter"/> keeps, oldest first.</summary>
+    /// <summary>The volumes <paramref name="filter"/> keeps, by name (podman's order).</summary>
     IReadOnlyList<VolumeRecord> ListVolumes(VolumeFilter filter);
 
     VolumeRecord InspectVolume(string name);
@@ -194,7 +194,7 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
     public VolumeRecord CreateVolume(VolumeCreateOptions options) => _volumes.Create(options);
 
     public IReadOnlyList<VolumeRecord> ListVolumes(VolumeFilter filter)
-        => [.. _volumes.List().Where(v => filter.Matches(v, _volumes.Users(v.Name).Count > 0))];
+        => [.. _volumes.List().Where(v => filter.Matches(v, _volumes.Users(v.Name).Count > 0)).OrderBy(v => v.Name, StringComparer.Ordinal)];
 
     public VolumeRecord InspectVolume(string name) => _volumes.Get(name);
 

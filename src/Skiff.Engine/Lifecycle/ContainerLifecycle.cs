@@ -111,6 +111,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         var runtime = RuntimeOf(record);
         DeleteFromRuntime(runtime, record.Id);
         ContainerMounts.Unmount(paths, record.Id);
+        ContainerVolumes.DiscardOverlays(files.Layer.Dir); // O: the changes end with the container's run (podman)
         TryDelete(files.ExitFile);
         var exited = _store.Update(record.Id, r =>
         {

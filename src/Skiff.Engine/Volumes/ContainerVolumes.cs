@@ -174,6 +174,30 @@ public sealed class ContainerVolumes(VolumeService volumes)
         }
     }
 
+    /// <summary>
+    /// Empties the upper layers of the container's O mounts once it has exited (its mount namespace, where the overlays
+    /// were, is gone): the next start sees the source as it is. Never throws.
+    /// </summary>
+    public static void DiscardOverlays(string containerDir)
+    {
+        string root = Path.Combine(containerDir, "volume-overlays");
+        try
+        {
+            if (!Directory.Exists(root)) return;
+            foreach (string dir in Directory.EnumerateDirectories(root))
+                foreach (string part in new[] { "upper", "work" })
+                {
+                    string path = Path.Combine(dir, part);
+                    if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+                    Directory.CreateDirectory(path);
+                }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"Warning: discarding the overlay changes of {containerDir}: {ErrorText.Of(e)}");
+        }
+    }
+
     /// <summary>Copies a directory tree of the (untrusted) image: no link is followed, device nodes and FIFOs are left out.</summary>
     internal static void CopyTree(string from, string to)
     {

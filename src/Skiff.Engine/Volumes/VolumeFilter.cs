@@ -23,11 +23,11 @@ public sealed class VolumeFilter
         foreach (string raw in filters)
         {
             int eq = raw.IndexOf('=', StringComparison.Ordinal);
-            if (eq < 0) throw new EngineException($"invalid filter \"{raw}\": bad format, should be KEY=VALUE");
+            if (eq < 0) throw new EngineException($"filter input must be in the form of filter=value: {raw} is invalid");
             string key = raw[..eq], value = raw[(eq + 1)..];
             if (!allowed.Contains(key)) throw new EngineException($"\"{key}\" is an invalid volume filter");
             if (key == "dangling" && value is not ("true" or "false" or "1" or "0"))
-                throw new EngineException($"{value} is not a valid value for the \"dangling\" filter - must be true or false");
+                throw new EngineException($"\"{value}\" is not a valid value for the \"dangling\" filter - must be true or false");
             if (key == "until") Until(value); // checked now
             if (key == "name")
             {

@@ -19,5 +19,6 @@ public sealed class VolumeRecord
     public bool NeedsChown { get; set; } = true;
 
     /// <summary>A volume of the local driver with type/device options is mounted from there, not from its _data directory.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool HasMountOptions => Options.ContainsKey("type") || Options.ContainsKey("device");
 }

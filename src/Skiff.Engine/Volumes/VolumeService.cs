@@ -50,8 +50,9 @@ public sealed class VolumeService(SkiffPaths paths)
     {
         ArgumentNullException.ThrowIfNull(options);
         string driver = string.IsNullOrEmpty(options.Driver) ? "local" : options.Driver;
-        if (driver != "local") throw new EngineException($"volume plugin {driver} not found: no such volume");
         string name = options.Name ?? NewAnonymousName();
+        if (driver != "local")
+            throw new EngineException($"volume {name} uses volume plugin {driver} but it could not be retrieved: no volume plugin with name {driver} available: required plugin missing");
         if (!IsValidName(name)) throw new EngineException($"running volume create option: {NameRule}: invalid argument");
         var opts = ParseOptions(options.Options);
         var labels = ParseLabels(options.Labels);
@@ -120,8 +121,6 @@ public sealed class VolumeService(SkiffPaths paths)
                     throw new EngineException($"invalid mount option {key} for driver 'local': invalid argument");
             }
         }
-        if (result.ContainsKey("device") && !result.ContainsKey("type") && !(result.GetValueOrDefault("o") ?? "").Split(',').Any(x => x is "bind" or "rbind"))
-            throw new EngineException("must provide a type when a device is given for the local driver: invalid argument");
         return result;
     }
 

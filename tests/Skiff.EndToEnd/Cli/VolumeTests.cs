@@ -48,9 +48,9 @@ public sealed class VolumeTests(SkiffEnvironment env)
         Assert.Matches("^[0-9a-f]{64}$", generated);
         Must("volume", "create", "-l", "k=v", "-o", "type=tmpfs", "-o", "device=tmpfs", "-o", "o=nodev", "vt2");
 
-        // podman volume ls
-        Assert.Equal($"DRIVER      VOLUME NAME\nlocal       vt1\nlocal       {generated}\nlocal       vt2\n", Must("volume", "ls").Stdout);
-        Assert.Equal(["vt1", generated, "vt2"], Lines("volume", "ls", "-q"));
+        // podman volume ls: sorted by name
+        Assert.Equal($"DRIVER      VOLUME NAME\nlocal       {generated}\nlocal       vt1\nlocal       vt2\n", Must("volume", "ls").Stdout);
+        Assert.Equal([generated, "vt1", "vt2"], Lines("volume", "ls", "-q"));
         Assert.Equal("DRIVER      VOLUME NAME\nlocal       vt2\n", Must("volume", "ls", "--filter", "label=k=v").Stdout);
         Assert.Equal(["vt1", "vt2"], Lines("volume", "ls", "-q", "--filter", "name=vt"));
         var badFilter = S("volume", "ls", "--filter", "bogus=1");
@@ -80,7 +80,7 @@ public sealed class VolumeTests(SkiffEnvironment env)
         Assert.Equal((125, "[]\n", "Error: inspecting object: no such volume nosuch\n"), (missing.ExitCode, missing.Stdout, missing.Stderr));
         var none = S("volume", "inspect");
         Assert.Equal((125, "Error: provide one or more volume names or use --all\n"), (none.ExitCode, none.Stderr));
-        Assert.Equal(["vt1", generated, "vt2"], Lines("volume", "inspect", "--all", "--format", "{{.Name}}"));
+        Assert.Equal([generated, "vt1", "vt2"], Lines("volume", "inspect", "--all", "--format", "{{.Name}}"));
 
         // podman volume exists: 0 / 1, nothing printed
         var exists = S("volume", "exists", "vt1");
@@ -116,6 +116,8 @@ public sealed class VolumeTests(SkiffEnvironment env)
         Assert.Equal("hi\n", Must("run", "--rm", "-v", "vtnew:/data:ro", env.Busybox, "cat", "/data/f").Stdout);
         Assert.Equal("hi\n", Must("run", "--rm", "--mount", "type=volume,src=vtnew,dst=/elsewhere", env.Busybox, "cat", "/elsewhere/f").Stdout);
         Assert.Equal("hi\n", File.ReadAllText(Path.Combine(Root, "volumes", "vtnew", "_data", "f")));
+        // podman: a volume is mounted nosuid,nodev ("/dev/vda /n ext4 rw,nosuid,nodev,relatime,...")
+        Assert.Matches(@"^\S+ /data \S+ rw,nosuid,nodev,", Must("run", "--rm", "-v", "vtnew:/data", env.Busybox, "grep", " /data ", "/proc/mounts").Stdout);
         // podman: --format '{{.NeedsCopyUp}} {{.MountCount}}' -> "false 0" once mounted
         Assert.Equal("false 0\n", Must("volume", "inspect", "vtnew", "--format", "{{.NeedsCopyUp}} {{.MountCount}}").Stdout);
         var ro = S("run", "--rm", "-v", "vtnew:/data:ro", env.Busybox, "touch", "/data/g");
@@ -154,9 +156,11 @@ public sealed class VolumeTests(SkiffEnvironment env)
         Assert.Equal(1, mountRo.ExitCode);
         Assert.False(File.Exists(Path.Combine(dir, "x")));
 
-        // O: writes go to a discarded upper layer
-        Assert.Equal("changed\n", Must("run", "--rm", "-v", $"{dir}:/h:O", env.Busybox, "sh", "-c", "echo changed > /h/in; cat /h/in").Stdout);
+        // O: writes go to an upper layer discarded when the container exits (a second start sees the source again)
+        Assert.Equal("from host\nchanged\n", Must("run", "--name", "ov", "-v", $"{dir}:/h:O", env.Busybox, "sh", "-c", "cat /h/in; echo changed > /h/in; cat /h/in").Stdout);
         Assert.Equal("from host\n", File.ReadAllText(Path.Combine(dir, "in")));
+        Assert.Equal("from host\nchanged\n", Must("start", "-a", "ov").Stdout);
+        Must("rm", "ov");
 
         // U: the source goes to the container's user
         Must("run", "--rm", "-u", "1234:5678", "-v", $"{dir}:/h:U", env.Busybox, "touch", "/h/mine");

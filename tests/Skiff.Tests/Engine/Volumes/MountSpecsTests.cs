@@ -148,7 +148,7 @@ public sealed class UserMountSpecTests
     {
         var tmp = new Skiff.Oci.Runtime.Mount { Destination = "/tmp", Type = "tmpfs", Source = "tmpfs", Options = ["rw", "size=1m"] };
         var data = new Skiff.Oci.Runtime.Mount { Destination = "/data", Type = "bind", Source = "/srv", Options = ["rbind", "rprivate", "ro"] };
-        var spec = Generate(new Skiff.Engine.Containers.RunOptions { Image = "x", ReadOnly = true }, tmp, data);
+        var spec = Generate(new Skiff.Engine.Containers.RunOptions { Image = "x", Command = ["true"], ReadOnly = true }, tmp, data);
         var mounts = spec.Mounts!;
         Assert.Same(data, mounts[^1]);
         Assert.Same(tmp, mounts[^2]);
@@ -159,7 +159,7 @@ public sealed class UserMountSpecTests
     [Fact]
     public void Read_only_tmpfs_false_leaves_the_read_only_root_without_writable_dirs()
     {
-        var spec = Generate(new Skiff.Engine.Containers.RunOptions { Image = "x", ReadOnly = true, ReadOnlyTmpfs = false });
+        var spec = Generate(new Skiff.Engine.Containers.RunOptions { Image = "x", Command = ["true"], ReadOnly = true, ReadOnlyTmpfs = false });
         Assert.DoesNotContain(spec.Mounts!, m => m.Destination is "/tmp" or "/run" or "/var/tmp");
         Assert.True(spec.Root!.Readonly);
     }
