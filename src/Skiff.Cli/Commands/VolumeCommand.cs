@@ -70,6 +70,7 @@ public static class VolumeCommand
         if (format == "json")
             return JsonSerializer.Serialize(volumes.Select(ToJson).ToList(), VolumeJsonContext.Default.ListVolumeJson) + "\n";
         if (quiet) return string.Concat(volumes.Select(v => v.Name + "\n"));
+        if (volumes.Count == 0) return ""; // podman prints no header either when there is no volume
         string template = format ?? "table {{.Driver}}\t{{.Name}}";
         return GoTemplate.RenderRows(template, volumes.Select(v => (Func<string, string?>)(f => Field(v, f))), Header, noHeading);
     }
@@ -147,7 +148,7 @@ public static class VolumeCommand
             if (targets.Count > 0 == p.GetValue(all)) throw new EngineException("choose either one or more volumes or all");
             if (p.GetValue(all)) targets.AddRange(engine.ListVolumes(VolumeFilter.None).Select(v => v.Name));
             int exit = 0;
-            foreach (string t in targets.Distinct())
+            foreach (string t in targets)
             {
                 try
                 {

@@ -126,8 +126,14 @@ public sealed class ContainerVolumes(VolumeService volumes)
         if (volume.HasMountOptions) return FromOptions(r, volume);
         if (volume.NeedsCopyUp || volume.NeedsChown)
         {
-            FirstMount(volume, rootfs, r, user);
-            volumes.MarkMounted(name);
+            // Once, under the volumes' lock: two containers created at once with a new volume copy into it once.
+            using var l = volumes.Lock();
+            var current = volumes.Get(name);
+            if (current.NeedsCopyUp || current.NeedsChown)
+            {
+                FirstMount(current, rootfs, r, user);
+                volumes.MarkMounted(name);
+            }
         }
         return Bind(r, volume.Mountpoint, user, overlayDir, index, volumeDefaults: true);
     }
@@ -143,6 +149,9 @@ public sealed class ContainerVolumes(VolumeService volumes)
         if (bind && !o.Contains("bind") && !o.Contains("rbind")) options.Add("rbind");
         options.AddRange(o);
         if (!options.Any(IsPropagation)) options.Add("rprivate");
+        // as for every named volume: nosuid and nodev unless asked otherwise
+        if (!r.Options.Contains("suid") && !o.Contains("suid")) options.Add("nosuid");
+        if (!r.Options.Contains("dev") && !o.Contains("dev")) options.Add("nodev");
         if (r.ReadOnly) options.Add("ro");
         options.AddRange(r.Options);
         return new Mount { Destination = r.Destination, Type = bind ? "bind" : type, Source = device, Options = options };

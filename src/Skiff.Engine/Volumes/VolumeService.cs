@@ -36,7 +36,8 @@ public sealed class VolumeService(SkiffPaths paths)
 
     public string Root => Path.Combine(paths.GraphRoot, "volumes");
 
-    private FileLock Lock()
+    /// <summary>Held while volume directories change (create, remove, a first mount's copy-up).</summary>
+    internal FileLock Lock()
     {
         Directory.CreateDirectory(Root);
         return FileLock.AcquireExclusive(Path.Combine(Root, ".lock"));

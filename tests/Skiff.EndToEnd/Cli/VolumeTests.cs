@@ -105,6 +105,9 @@ public sealed class VolumeTests(SkiffEnvironment env)
         // podman volume prune -f: the removed names
         Assert.Equal([generated, "vt2"], Lines("volume", "prune", "-f").Order(StringComparer.Ordinal));
         Assert.Equal("", Must("volume", "ls", "-q").Stdout);
+        // podman volume ls with no volume: nothing, not even the header; --format json: []
+        Assert.Equal("", Must("volume", "ls").Stdout);
+        Assert.Equal("[]\n", Must("volume", "ls", "--format", "json").Stdout);
     }
 
     [RootFact]
@@ -182,7 +185,16 @@ public sealed class VolumeTests(SkiffEnvironment env)
         Assert.Equal("", Must("volume", "ls", "-q").Stdout);
         Assert.False(Directory.Exists(missing));
 
-        // podman's words for bad specs reach the user the same way
+        // A failure once the container and its anonymous volume exist (O over a file) takes both away again.
+        string file = Path.Combine(HostDir("files"), "plain");
+        File.WriteAllText(file, "x");
+        var late = S("create", "-v", "/anon", "-v", $"{file}:/o:O", env.Busybox, "true");
+        Assert.Equal((125, $"Error: overlay mount of {file}: not a directory\n"), (late.ExitCode, late.Stderr));
+        Assert.Equal("", Must("ps", "-a", "-q").Stdout);
+        Assert.Equal("", Must("volume", "ls", "-q").Stdout);
+        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(Root, "volumes")));
+
+                // podman's words for bad specs reach the user the same way
         var bad = S("run", "--rm", "-v", "/tmp:/b:ro,rw", env.Busybox, "true");
         Assert.Equal((125, "Error: invalid options \"ro, rw\", can only specify 1 'rw' or 'ro' option\n"), (bad.ExitCode, bad.Stderr));
         var dup = S("run", "--rm", "-v", "/tmp:/b", "--tmpfs", "/b", env.Busybox, "true");
