@@ -281,6 +281,24 @@ public sealed class VolumeTests(SkiffEnvironment env)
     }
 
     [RootFact]
+    public void Concurrent_commands_create_a_volume_once_and_share_it()
+    {
+        Pulled();
+        var creates = Enumerable.Range(0, 6).Select(_ => Task.Run(() => S("volume", "create", "vtrace"))).ToArray();
+        Task.WaitAll(creates);
+        Assert.Single(creates, t => t.Result.ExitCode == 0);
+        Assert.All(creates.Where(t => t.Result.ExitCode != 0), t => Assert.Equal("Error: volume with name vtrace already exists: volume already exists\n", t.Result.Stderr));
+
+        // six containers made at once with one new volume: it is made once, all write into it
+        var runs = Enumerable.Range(0, 6).Select(i => Task.Run(() => S("run", "--rm", "-v", "vtshared:/etc", env.Busybox, "sh", "-c", $"echo {i} >> /etc/lines"))).ToArray();
+        Task.WaitAll(runs);
+        Assert.All(runs, t => Assert.True(t.Result.ExitCode == 0, t.Result.ToString()));
+        Assert.Equal(["0", "1", "2", "3", "4", "5"], File.ReadAllLines(Path.Combine(Root, "volumes", "vtshared", "_data", "lines")).Order(StringComparer.Ordinal));
+        Assert.True(File.Exists(Path.Combine(Root, "volumes", "vtshared", "_data", "passwd"))); // copied up once, not failing the others
+        Assert.Equal(["vtrace", "vtshared"], Lines("volume", "ls", "-q"));
+    }
+
+    [RootFact]
     public void Rootless_volumes_binds_and_tmpfs()
     {
         string name = "rl" + Guid.NewGuid().ToString("N")[..8];
