@@ -20,6 +20,7 @@ public static class VolumeCommand
         cmd.Subcommands.Add(Remove(global));
         cmd.Subcommands.Add(Prune(global));
         cmd.Subcommands.Add(Exists(global));
+        cmd.SetAction(_ => SkiffCli.Fail("missing command 'skiff volume COMMAND'", ExitCodes.EngineError));
         return cmd;
     }
 

@@ -127,4 +127,30 @@ public sealed class VolumeServiceTests : IDisposable
         Assert.Equal("x", File.ReadAllText(Path.Combine(to, "sub", "f")));
         Assert.Equal("/etc", new FileInfo(Path.Combine(to, "escape")).LinkTarget);
     }
+
+    [Fact]
+    public void Copy_up_follows_an_image_symlink_inside_the_root_never_to_the_host()
+    {
+        string rootfs = Path.Combine(_root, "rootfs");
+        Directory.CreateDirectory(Path.Combine(rootfs, "etc"));
+        File.WriteAllText(Path.Combine(rootfs, "etc", "from-image"), "image");
+        // the image's /lnk points at /etc: inside the container that is the image's /etc, not the host's
+        File.CreateSymbolicLink(Path.Combine(rootfs, "lnk"), "/etc");
+        var plan = ContainerVolumes.Plan(MountSpecs.Parse(["copied:/lnk"], [], []));
+        uint uid = Skiff.Interop.Libc.OwnerOf(_root);
+        var mounts = new ContainerVolumes(_volumes).Prepare(plan, rootfs, new ContainerUser(uid, 0, [], "/"), Path.Combine(_root, "overlays"));
+
+        var v = _volumes.Get("copied");
+        Assert.Equal(["from-image"], Directory.EnumerateFileSystemEntries(v.Mountpoint).Select(Path.GetFileName));
+        Assert.Equal("image", File.ReadAllText(Path.Combine(v.Mountpoint, "from-image")));
+        Assert.False(v.NeedsCopyUp);
+        var m = Assert.Single(mounts);
+        Assert.Equal(("/lnk", "bind", v.Mountpoint), (m.Destination, m.Type, m.Source));
+        Assert.Equal(["rbind", "rprivate", "nosuid", "nodev"], m.Options);
+
+        // copied once: a second container does not copy again
+        File.WriteAllText(Path.Combine(rootfs, "etc", "later"), "x");
+        new ContainerVolumes(_volumes).Prepare(ContainerVolumes.Plan(MountSpecs.Parse(["copied:/lnk"], [], [])), rootfs, new ContainerUser(uid, 0, [], "/"), Path.Combine(_root, "overlays"));
+        Assert.False(File.Exists(Path.Combine(v.Mountpoint, "later")));
+    }
 }
