@@ -3,6 +3,7 @@ using Skiff.Engine.Containers;
 using Skiff.Engine.Images;
 using Skiff.Engine.Lifecycle;
 using Skiff.Engine.Runtime;
+using Skiff.Engine.Volumes;
 
 namespace Skiff.Engine;
 
@@ -31,8 +32,8 @@ public interface IContainerEngine
 
     ContainerRecord Kill(string nameOrId, int signal);
 
-    /// <summary>Removes it (stopping it first with <paramref name="force"/>); returns its id.</summary>
-    string Remove(string nameOrId, bool force, int? timeout);
+    /// <summary>Removes it (stopping it first with <paramref name="force"/>; its anonymous volumes too with <paramref name="volumes"/>); returns its id.</summary>
+    string Remove(string nameOrId, bool force, int? timeout, bool volumes = false);
 
     ContainerRecord? Wait(string nameOrId, TimeSpan interval, Func<ContainerRecord, bool>? until);
 
@@ -63,6 +64,25 @@ public interface IImageEngine
     IEnumerable<ImageRemoval> RemoveImages(IEnumerable<string> references, bool force);
 }
 
+/// <summary>The volumes half of the engine seam (the local driver; Volumes/).</summary>
+public interface IVolumeEngine
+{
+    VolumeRecord CreateVolume(VolumeCreateOptions options);
+
+    /// <summary>The volumes <paramref name="filter"/> keeps, by name (podman's order).</summary>
+    IReadOnlyList<VolumeRecord> ListVolumes(VolumeFilter filter);
+
+    VolumeRecord InspectVolume(string name);
+
+    bool VolumeExists(string name);
+
+    /// <summary>Removes an unused volume; with <paramref name="force"/> the containers using it go first (as podman's volume rm -f).</summary>
+    void RemoveVolume(string name, bool force, int? timeout);
+
+    /// <summary>Removes the unused volumes <paramref name="filter"/> keeps; their names.</summary>
+    IReadOnlyList<string> PruneVolumes(VolumeFilter filter);
+}
+
 /// <summary>`logs`: which records to give (a time window, the last N lines) and whether to follow until the container exits.</summary>
 public sealed record LogQuery(DateTimeOffset? Since = null, DateTimeOffset? Until = null, int Tail = -1, bool Follow = false);
 
@@ -72,10 +92,11 @@ public sealed record EngineInfo(
     string GraphRoot, string RunRoot, int ImageCount);
 
 /// <summary>The engine on this machine for one store (<see cref="SkiffPaths"/>): both halves of the seam, and `info`.</summary>
-public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngine
+public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngine, IVolumeEngine
 {
     private readonly ImageService _images = new(paths);
     private ContainerLifecycle? _lifecycle;
+    private readonly VolumeService _volumes = new(paths);
 
     public SkiffPaths Paths => paths;
 
@@ -118,7 +139,7 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
 
     public ContainerRecord Kill(string nameOrId, int signal) => Lifecycle.Kill(nameOrId, signal);
 
-    public string Remove(string nameOrId, bool force, int? timeout) => Lifecycle.Remove(nameOrId, force, timeout);
+    public string Remove(string nameOrId, bool force, int? timeout, bool volumes = false) => Lifecycle.Remove(nameOrId, force, timeout, volumes);
 
     public ContainerRecord? Wait(string nameOrId, TimeSpan interval, Func<ContainerRecord, bool>? until) => Lifecycle.Wait(nameOrId, interval, until);
 
@@ -169,6 +190,24 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
             }
         }
     }
+
+    public VolumeRecord CreateVolume(VolumeCreateOptions options) => _volumes.Create(options);
+
+    public IReadOnlyList<VolumeRecord> ListVolumes(VolumeFilter filter)
+        => [.. _volumes.List().Where(v => filter.Matches(v, _volumes.Users(v.Name).Count > 0)).OrderBy(v => v.Name, StringComparer.Ordinal)];
+
+    public VolumeRecord InspectVolume(string name) => _volumes.Get(name);
+
+    public bool VolumeExists(string name) => _volumes.Exists(name);
+
+    public void RemoveVolume(string name, bool force, int? timeout)
+    {
+        if (force)
+            foreach (string id in _volumes.Users(name)) Lifecycle.Remove(id, force: true, timeout);
+        _volumes.Remove(name);
+    }
+
+    public IReadOnlyList<string> PruneVolumes(VolumeFilter filter) => _volumes.Prune(filter);
 
     public Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
         => _images.PullAsync(reference, tlsVerify, quiet, cancellationToken);

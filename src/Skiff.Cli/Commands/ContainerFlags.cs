@@ -44,6 +44,10 @@ public sealed class ContainerFlags
     private readonly Option<string?> _initPath = new("--init-path") { Description = "Path to the container-init binary" };
     private readonly Option<string?> _userns = new("--userns") { Description = "User namespace to use: host (the default)" };
     private readonly Option<string?> _pull = new("--pull") { Description = "Pull image policy: always, missing (default), never or newer" };
+    private readonly Option<string[]> _volume = new("--volume", "-v") { Description = "Bind mount a volume ([SOURCE-VOLUME|HOST-DIR:]CONTAINER-DIR[:OPTIONS]; ro, rw, z, Z, U, O, nocopy, copy...)" };
+    private readonly Option<string[]> _mount = new("--mount") { Description = "Attach a filesystem mount (type=bind|volume|tmpfs,src=...,dst=...[,ro][,tmpfs-size=...])" };
+    private readonly Option<string[]> _tmpfs = new("--tmpfs") { Description = "Mount a temporary filesystem (PATH[:OPTIONS])" };
+    private readonly Option<bool> _readOnlyTmpfs = new("--read-only-tmpfs") { Description = "With --read-only, mount writable tmpfs on /run, /tmp and /var/tmp", DefaultValueFactory = _ => true };
 
     /// <summary>Options that take a value, so that the image (the first other token) can be found.</summary>
     public static readonly HashSet<string> ValueOptions =
@@ -51,7 +55,7 @@ public sealed class ContainerFlags
         "-e", "--env", "--env-file", "-w", "--workdir", "-u", "--user", "--entrypoint", "--name", "-h", "--hostname",
         "--cap-add", "--cap-drop", "--security-opt", "-m", "--memory", "--memory-swap", "--memory-reservation", "--cpus",
         "-c", "--cpu-shares", "--cpuset-cpus", "--cpuset-mems", "--pids-limit", "--restart", "--stop-signal", "--stop-timeout",
-        "-l", "--label", "--log-driver", "--log-opt", "--detach-keys", "--annotation", "--cidfile", "--pull", "--init-path", "--userns", "--runtime", "--root", "--runroot", "--preserve-fds",
+        "-l", "--label", "--log-driver", "--log-opt", "--detach-keys", "--annotation", "--cidfile", "--pull", "--init-path", "--userns", "-v", "--volume", "--mount", "--tmpfs", "--runtime", "--root", "--runroot", "--preserve-fds",
     ];
 
     public void AddTo(Command command)
@@ -61,7 +65,7 @@ public sealed class ContainerFlags
             _rm, _env, _envFile, _workdir, _user, _entrypoint, _name, _hostname, _interactive, _tty, _tlsVerify, _capAdd, _capDrop,
             _privileged, _securityOpt, _readOnly, _memory, _memorySwap, _memoryReservation, _cpus, _cpuShares, _cpusetCpus, _cpusetMems,
             _pidsLimit, _restart, _stopSignal, _stopTimeout, _label, _logDriver, _logOpt,
-            _detachKeys, _envHost, _annotation, _cidFile, _pull, _init, _initPath, _userns,
+            _detachKeys, _envHost, _annotation, _cidFile, _pull, _init, _initPath, _userns, _volume, _mount, _tmpfs, _readOnlyTmpfs,
         })
             command.Options.Add(o);
     }
@@ -102,6 +106,10 @@ public sealed class ContainerFlags
         Init = p.GetValue(_init),
         InitPath = p.GetValue(_initPath),
         UserNs = p.GetValue(_userns),
+        Volumes = p.GetValue(_volume) ?? [],
+        Mounts = p.GetValue(_mount) ?? [],
+        Tmpfs = p.GetValue(_tmpfs) ?? [],
+        ReadOnlyTmpfs = p.GetValue(_readOnlyTmpfs),
         Resources = new ResourceFlags
         {
             Memory = p.GetValue(_memory), MemorySwap = p.GetValue(_memorySwap), MemoryReservation = p.GetValue(_memoryReservation),

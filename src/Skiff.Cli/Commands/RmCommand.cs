@@ -14,7 +14,7 @@ public static class RmCommand
         var all = new Option<bool>("--all", "-a") { Description = "Remove all containers" };
         var time = new Option<int?>("--time", "-t") { Description = "Seconds to wait for stop before killing the container (with --force)" };
         var ignore = new Option<bool>("--ignore", "-i") { Description = "Ignore errors when a container does not exist" };
-        var volumes = new Option<bool>("--volumes", "-v") { Description = "Remove anonymous volumes associated with the container (it has none yet)" };
+        var volumes = new Option<bool>("--volumes", "-v") { Description = "Remove anonymous volumes associated with the container" };
         // Containers depend on others only through shared namespaces (--network container:NAME and pods), which Skiff
         // does not make yet: so far --depend has nothing more to remove than the containers named.
         var depend = new Option<bool>("--depend") { Description = "Remove the container and all containers that depend on it" };
@@ -30,7 +30,7 @@ public static class RmCommand
             int exit = 0;
             foreach (string t in targets.Distinct())
             {
-                try { Console.WriteLine(engine.Remove(t, p.GetValue(force), p.GetValue(time))); }
+                try { Console.WriteLine(engine.Remove(t, p.GetValue(force), p.GetValue(time), p.GetValue(volumes))); }
                 catch (EngineException e) when (e.Kind == ErrorKind.NoSuchObject && p.GetValue(ignore)) { }
                 catch (EngineException e) { exit = Math.Max(exit, SkiffCli.Fail(e.Message, ExitCodes.ForRemoval(e.Kind))); }
             }

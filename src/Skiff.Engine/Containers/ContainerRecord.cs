@@ -42,6 +42,10 @@ public sealed class ContainerRecord
     public string LogDriver { get; set; } = "k8s-file";
     public long LogMaxSize { get; set; } = -1;
     public Dictionary<string, string> Labels { get; set; } = [];
+    /// <summary>The volumes it mounts (by name): a volume in this list cannot be removed while the container exists.</summary>
+    public List<string> Volumes { get; set; } = [];
+    /// <summary>Those of <see cref="Volumes"/> made for it (-v /path): removed with it by rm -v and --rm.</summary>
+    public List<string> AnonymousVolumes { get; set; } = [];
 }
 
 /// <summary>The values of <see cref="ContainerRecord.State"/>.</summary>

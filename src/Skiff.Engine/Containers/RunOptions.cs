@@ -57,6 +57,12 @@ public sealed class RunOptions
     public string? InitPath { get; init; }
     /// <summary>--userns: host (the default: root's own namespace, or the rootless user's); others are refused by name.</summary>
     public string? UserNs { get; init; }
+    /// <summary>-v/--volume, --mount and --tmpfs, as given (parsed by <see cref="Volumes.MountSpecs"/>).</summary>
+    public IReadOnlyList<string> Volumes { get; init; } = [];
+    public IReadOnlyList<string> Mounts { get; init; } = [];
+    public IReadOnlyList<string> Tmpfs { get; init; } = [];
+    /// <summary>--read-only-tmpfs: with --read-only, writable tmpfs on /run, /tmp and /var/tmp (podman's default: true).</summary>
+    public bool ReadOnlyTmpfs { get; init; } = true;
     /// <summary>--memory, --cpus, --pids-limit and friends, as given.</summary>
     public ResourceFlags Resources { get; init; } = new();
 }

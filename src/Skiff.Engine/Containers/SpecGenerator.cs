@@ -33,6 +33,8 @@ public sealed record SpecInputs
     public Func<IReadOnlyList<Device>> HostDevices { get; init; } = () => [];
     /// <summary>--init: the host copy of the init binary, bound at <see cref="InitBinary.Destination"/>.</summary>
     public string? InitBinaryPath { get; init; }
+    /// <summary>The user's mounts (-v, --mount, --tmpfs), resolved (Volumes/ContainerVolumes.cs): they replace a default at the same destination.</summary>
+    public IReadOnlyList<Mount> UserMounts { get; init; } = [];
 }
 
 /// <summary>
@@ -104,7 +106,7 @@ public static class SpecGenerator
             Root = new Root { Path = inputs.RootfsPath, Readonly = options.ReadOnly },
             Hostname = hostname,
             Annotations = Annotations(options.Annotations),
-            Mounts = Mounts(inputs.BindFiles, options.ReadOnly, options.Privileged, options.Init ? inputs.InitBinaryPath : null),
+            Mounts = Mounts(inputs.BindFiles, options.ReadOnly && options.ReadOnlyTmpfs, options.ReadOnly, options.Privileged, inputs.UserMounts, options.Init ? inputs.InitBinaryPath : null),
             Linux = new Linux
             {
                 Namespaces =
@@ -231,7 +233,7 @@ public static class SpecGenerator
         return new Rlimit { Type = name, Hard = v, Soft = v };
     }
 
-    private static List<Mount> Mounts(IReadOnlyDictionary<string, string> bindFiles, bool readOnly, bool privileged, string? initBinary)
+    private static List<Mount> Mounts(IReadOnlyDictionary<string, string> bindFiles, bool readOnlyTmpfs, bool readOnly, bool privileged, IReadOnlyList<Mount> userMounts, string? initBinary)
     {
         string ro = privileged ? "rw" : "ro";
         var mounts = new List<Mount>
@@ -244,14 +246,22 @@ public static class SpecGenerator
             new() { Destination = "/dev/shm", Type = "tmpfs", Source = "shm", Options = ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
         };
         // --read-only keeps podman's --read-only-tmpfs default: writable tmpfs where programs expect to write.
-        if (readOnly)
+        if (readOnlyTmpfs)
             foreach (string dir in new[] { "/run", "/tmp", "/var/tmp" })
                 mounts.Add(new Mount { Destination = dir, Type = "tmpfs", Source = "tmpfs", Options = ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"] });
         foreach (var (dest, src) in bindFiles.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             mounts.Add(new Mount { Destination = dest, Type = "bind", Source = src, Options = readOnly ? ["bind", "rprivate", "ro", "nosuid", "noexec", "nodev"] : ["bind", "rprivate"] });
+        mounts.Add(new Mount { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = ["rprivate", "nosuid", "noexec", "nodev", "relatime", ro] });
+        if (userMounts.Count > 0)
+        {
+            // podman: the user's mount wins over a default at the same place (/dev/shm, /tmp of --read-only, /etc/hosts...)
+            var taken = userMounts.Select(m => Volumes.MountSpecs.Clean(m.Destination)).ToHashSet(StringComparer.Ordinal);
+            mounts.RemoveAll(m => taken.Contains(m.Destination));
+            mounts.AddRange(userMounts);
+        }
+        // --init last, so that a user's mount on /run cannot hide it
         if (initBinary is not null)
             mounts.Add(new Mount { Destination = InitBinary.Destination, Type = "bind", Source = initBinary, Options = ["bind", "rprivate", "ro", "nosuid", "nodev"] });
-        mounts.Add(new Mount { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = ["rprivate", "nosuid", "noexec", "nodev", "relatime", ro] });
         return mounts;
     }
 }

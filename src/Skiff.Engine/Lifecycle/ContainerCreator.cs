@@ -6,6 +6,7 @@ using Skiff.Engine.Configuration;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Images;
 using Skiff.Engine.Runtime;
+using Skiff.Engine.Volumes;
 using Skiff.Interop;
 using Skiff.Oci.Image;
 using Skiff.Oci.Runtime;
@@ -34,6 +35,8 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
         CheckUserNamespace(options.UserNs);
         if (options.CidFile is { } cidFile && File.Exists(cidFile))
             throw new EngineException($"container id file exists. Ensure another container is not using it or delete {cidFile}");
+        // Bad mount specs, missing bind sources and bad volume names fail before anything is created.
+        var mountPlan = ContainerVolumes.Plan(MountSpecs.Parse(options.Volumes, options.Mounts, options.Tmpfs));
         string id = NewId();
         var containers = new ContainerStore(paths);
         ImageRecord image;
@@ -56,6 +59,9 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
                 r.LogDriver = logDriver;
                 r.LogMaxSize = logMaxSize;
                 r.Runtime = runtime.Path;
+                // Recorded before the volumes are made: from now on `volume rm` and `prune` see them as in use.
+                r.Volumes = [.. mountPlan.Where(m => m.Volume is not null).Select(m => m.Volume!).Distinct()];
+                r.AnonymousVolumes = [.. mountPlan.Where(m => m.Anonymous).Select(m => m.Volume!)];
             });
         }
         var files = new ContainerFiles(paths, id);
@@ -63,15 +69,18 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
         {
             string merged = ContainerMounts.Mount(paths, images, id, image);
             // podman refuses a working directory the user named that the image lacks (the image's own is created).
-            if (!string.IsNullOrEmpty(options.WorkingDir) && !Directory.Exists(RootedPath.Resolve(merged, options.WorkingDir)))
+            if (!string.IsNullOrEmpty(options.WorkingDir) && !Directory.Exists(RootedPath.Resolve(merged, options.WorkingDir))
+                && !mountPlan.Any(m => Under(MountSpecs.Clean(options.WorkingDir), m.Request.CleanDestination)))
                 throw new EngineException($"workdir \"{options.WorkingDir}\" does not exist on container {id}", ErrorKind.CannotInvoke);
             var user = ContainerUser.Resolve(options.User ?? imageConfig?.Config?.User,
                 ReadSmall(merged, "etc/passwd"), ReadSmall(merged, "etc/group"));
             Directory.CreateDirectory(files.Bundle);
             string hostname = options.Hostname ?? id[..12];
             var bindFiles = WriteEtcFiles(files.Bundle, hostname);
+            var userMounts = new ContainerVolumes(new VolumeService(paths)).Prepare(mountPlan, merged, user, Path.Combine(files.Layer.Dir, "volume-overlays"));
             var spec = SpecGenerator.Generate(options, new SpecInputs
             {
+                UserMounts = userMounts,
                 ContainerId = id,
                 RootfsPath = merged,
                 ImageConfig = imageConfig?.Config,
@@ -127,6 +136,8 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
             throw new EngineException($"opening cidfile {path}: {UserMessages.Of(e)}");
         }
     }
+
+    private static bool Under(string path, string dir) => path == dir || dir == "/" || path.StartsWith(dir + "/", StringComparison.Ordinal);
 
     private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 

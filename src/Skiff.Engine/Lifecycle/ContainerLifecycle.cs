@@ -3,6 +3,7 @@ using Skiff.Engine.Configuration;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Images;
 using Skiff.Engine.Runtime;
+using Skiff.Engine.Volumes;
 using Skiff.Interop;
 using Skiff.Storage;
 using Skiff.Storage.Locking;
@@ -110,6 +111,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         var runtime = RuntimeOf(record);
         DeleteFromRuntime(runtime, record.Id);
         ContainerMounts.Unmount(paths, record.Id);
+        ContainerVolumes.DiscardOverlays(files.Layer.Dir); // O: the changes end with the container's run (podman)
         TryDelete(files.ExitFile);
         var exited = _store.Update(record.Id, r =>
         {
@@ -130,7 +132,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         }
         if (exited.AutoRemove)
         {
-            RemoveLocked(exited, files);
+            RemoveLocked(exited, files, removeVolumes: true); // run --rm: its anonymous volumes go too (podman)
             return null;
         }
         return exited;
@@ -189,7 +191,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
     }
 
     /// <summary>Removes a container: a running one only with <paramref name="force"/> (stopped first, as podman does).</summary>
-    public string Remove(string nameOrId, bool force, int? timeout)
+    public string Remove(string nameOrId, bool force, int? timeout, bool volumes = false)
     {
         var (record, files) = Locate(nameOrId);
         using var l = FileLock.AcquireExclusive(files.LockFile);
@@ -203,7 +205,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
             current = StopLocked(current, files, timeout);
             if (current is null) return record.Id;
         }
-        RemoveLocked(current, files);
+        RemoveLocked(current, files, volumes);
         return current.Id;
     }
 
@@ -214,7 +216,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         {
             var files = Files(id);
             using var l = FileLock.AcquireExclusive(files.LockFile);
-            RemoveLocked(_store.Get(id) ?? new ContainerRecord { Id = id }, files);
+            RemoveLocked(_store.Get(id) ?? new ContainerRecord { Id = id }, files, removeVolumes: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or EngineException or ErrnoException or InvalidOperationException)
         {
@@ -222,7 +224,8 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         }
     }
 
-    private void RemoveLocked(ContainerRecord record, ContainerFiles files)
+    /// <summary>Removes what there is of the container; with <paramref name="removeVolumes"/>, its anonymous volumes once it is gone (rm -v).</summary>
+    private void RemoveLocked(ContainerRecord record, ContainerFiles files, bool removeVolumes)
     {
         DeleteFromRuntime(RuntimeOf(record), record.Id);
         ContainerMounts.Unmount(paths, record.Id);
@@ -232,6 +235,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         if (Directory.Exists(files.RunDir)) Directory.Delete(files.RunDir, recursive: true);
         _store.Remove(record.Id);
         TryDelete(files.LockFile);
+        if (removeVolumes && record.AnonymousVolumes.Count > 0) new VolumeService(paths).RemoveAnonymous(record.AnonymousVolumes);
     }
 
     /// <summary>Waits until the container is no longer running (checking every <paramref name="interval"/>); returns its record, null once removed.</summary>

@@ -19,7 +19,7 @@ namespace Skiff.Engine.State;
 /// One connection per instance, opened at first use; an instance may be shared between threads (calls are
 /// serialised), but each process or thread that wants to run at the same time as another opens its own.
 /// </remarks>
-public sealed class ContainerDatabase : IDisposable
+public sealed partial class ContainerDatabase : IDisposable
 {
     /// <summary>How long a command waits for another process's write before it fails (podman waits 100 s).</summary>
     public const int BusyTimeoutSeconds = 10;
@@ -46,6 +46,8 @@ public sealed class ContainerDatabase : IDisposable
         """,
         // 2: `rmi` asks which containers use an image
         "CREATE INDEX containers_image_id ON containers (image_id);",
+        // 3: named and anonymous volumes (Volumes/VolumeDatabase.cs)
+        "CREATE TABLE volumes (name TEXT PRIMARY KEY NOT NULL, created TEXT, json TEXT NOT NULL);",
     ];
 
     public static int SchemaVersion => Migrations.Length;
