@@ -16,6 +16,7 @@ public static class UnknownFlags
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(args);
         Command? verb = null;
+        string verbPath = "";
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
@@ -24,12 +25,17 @@ public static class UnknownFlags
             {
                 verb = root.Subcommands.FirstOrDefault(c => c.Name == a || c.Aliases.Contains(a));
                 if (verb is null) return null; // an unknown verb: the parser says so
+                verbPath = a + " ";
                 continue;
             }
             if (!a.StartsWith('-') || a == "-")
             {
                 if (verb?.Name is "run" or "create" or "exec") return null; // the image: the rest is the container's
-                if (verb?.Subcommands.FirstOrDefault(c => c.Name == a || c.Aliases.Contains(a)) is { } sub) verb = sub; // container rm
+                if (verb?.Subcommands.FirstOrDefault(c => c.Name == a || c.Aliases.Contains(a)) is { } sub) // container rm
+                {
+                    verb = sub;
+                    verbPath += a + " ";
+                }
                 continue;
             }
             var known = Options(root, verb);
@@ -44,19 +50,20 @@ public static class UnknownFlags
             {
                 foreach (char c in name[1..])
                 {
-                    if (!known.TryGetValue("-" + c, out var letter)) return $"unknown shorthand flag: '{c}' in {a}{Hint(verb)}";
+                    if (!known.TryGetValue("-" + c, out var letter)) return $"unknown shorthand flag: '{c}' in {a}{Hint(verbPath)}";
                     if (TakesValue(letter)) break; // -t0, -it5: the rest is the value
                 }
                 continue;
             }
             // podman (cobra) names a single unknown letter as a shorthand: "unknown shorthand flag: 'Z' in -Z"
-            if (name.Length == 2 && name[1] != '-') return $"unknown shorthand flag: '{name[1]}' in {a}{Hint(verb)}";
-            return $"unknown flag: {name}{Hint(verb)}";
+            if (name.Length == 2 && name[1] != '-') return $"unknown shorthand flag: '{name[1]}' in {a}{Hint(verbPath)}";
+            return $"unknown flag: {name}{Hint(verbPath)}";
         }
         return null;
     }
 
-    private static string Hint(Command? verb) => $"\nSee 'skiff {(verb is null ? "" : verb.Name + " ")}--help'";
+    /// <summary>podman's hint names the verb as typed, subcommand included: "See 'podman volume ls --help'".</summary>
+    private static string Hint(string verbPath) => $"\nSee 'skiff {verbPath}--help'";
 
     private static Dictionary<string, Option> Options(RootCommand root, Command? verb)
     {

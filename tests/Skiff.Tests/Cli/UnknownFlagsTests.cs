@@ -11,7 +11,8 @@ public sealed class UnknownFlagsTests
     [InlineData("run -itP busybox sh", "unknown shorthand flag: 'P' in -itP\nSee 'skiff run --help'")]
     [InlineData("rm -t 0 --all --force --ignore --depend --bogus", "unknown flag: --bogus\nSee 'skiff rm --help'")]
     [InlineData("create -d busybox", "unknown shorthand flag: 'd' in -d\nSee 'skiff create --help'")]
-    [InlineData("container rm --bogus x", "unknown flag: --bogus\nSee 'skiff rm --help'")]
+    [InlineData("container rm --bogus x", "unknown flag: --bogus\nSee 'skiff container rm --help'")]
+    [InlineData("volume ls --bogus", "unknown flag: --bogus\nSee 'skiff volume ls --help'")]
     [InlineData("--root /r ps -a --bogus", "unknown flag: --bogus\nSee 'skiff ps --help'")]
     [InlineData("--bogus ps", "unknown flag: --bogus\nSee 'skiff --help'")]
     public void Unknown_flags_are_named(string line, string expected) =>
