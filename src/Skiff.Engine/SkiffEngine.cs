@@ -112,7 +112,8 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
 
     public ContainerRecord Restart(string nameOrId, int? timeout)
     {
-        Lifecycle.Stop(nameOrId, timeout);
+        var stopped = Lifecycle.Stop(nameOrId, timeout);
+        if (stopped is not null) Lifecycle.Events.Container(stopped, "restart");
         return Lifecycle.Start(nameOrId);
     }
 
