@@ -1,5 +1,6 @@
 using Skiff.Engine.Configuration;
 using Skiff.Engine.Containers;
+using Skiff.Engine.Events;
 using Skiff.Engine.Images;
 using Skiff.Engine.Lifecycle;
 using Skiff.Engine.Runtime;
@@ -38,6 +39,15 @@ public interface IContainerEngine
 
     /// <summary>Every container, each as it is now (one that has exited since it was last seen is cleaned up first).</summary>
     IReadOnlyList<ContainerRecord> List();
+
+    /// <summary>`ps`: the containers the options select, each refreshed (an exited one cleaned up), filtered and sorted.</summary>
+    IReadOnlyList<ContainerListItem> Ps(PsOptions options);
+
+    /// <summary>
+    /// `events`: the recorded events the query selects, oldest first; with <see cref="EventQuery.Stream"/> then each
+    /// new one as it is written, until <paramref name="cancellationToken"/> or the query's until.
+    /// </summary>
+    IEnumerable<EngineEvent> Events(EventQuery query, CancellationToken cancellationToken);
 
     ContainerRecord Find(string nameOrId);
 
@@ -124,6 +134,36 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
     public ContainerRecord? Wait(string nameOrId, TimeSpan interval, Func<ContainerRecord, bool>? until) => Lifecycle.Wait(nameOrId, interval, until);
 
     public IReadOnlyList<ContainerRecord> List() => [.. Lifecycle.Store.All().Select(Lifecycle.Refresh).OfType<ContainerRecord>()];
+
+    public IReadOnlyList<ContainerListItem> Ps(PsOptions options)
+    {
+        Dictionary<string, long>? sizes = null;
+        return ContainerListing.List(Lifecycle, options,
+            imageId => (sizes ??= _images.List().ToDictionary(i => i.Id, i => i.Size)).TryGetValue(imageId, out long n) ? n : null,
+            DateTimeOffset.UtcNow);
+    }
+
+    public IEnumerable<EngineEvent> Events(EventQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var log = EventLog.For(paths);
+        if (!query.Stream) return log.ReadAll().Where(query.Matches);
+        return Stream(log, query, cancellationToken);
+    }
+
+    private static IEnumerable<EngineEvent> Stream(EventLog log, EventQuery query, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (query.Until is { } until)
+        {
+            var left = until - DateTimeOffset.UtcNow;
+            if (left <= TimeSpan.Zero) stop.Cancel();
+            else stop.CancelAfter(left);
+        }
+        // The past events are given even when until has already passed.
+        foreach (var e in log.Follow(stop.Token))
+            if (query.Matches(e)) yield return e;
+    }
 
     public ContainerRecord Find(string nameOrId) => Lifecycle.Store.Find(nameOrId);
 

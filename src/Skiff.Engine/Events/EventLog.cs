@@ -92,7 +92,8 @@ public sealed class EventLog(string directory, long maxSize = EventLog.DefaultMa
         try
         {
             var pending = new StringBuilder();
-            while (!cancellationToken.IsCancellationRequested)
+            // What is there is read before the token is looked at: a cancelled follow still gives the past.
+            while (true)
             {
                 current ??= TryOpen(FilePath);
                 bool any = false;
@@ -113,6 +114,7 @@ public sealed class EventLog(string directory, long maxSize = EventLog.DefaultMa
                         continue;
                     }
                 }
+                if (cancellationToken.IsCancellationRequested) break;
                 if (!any) cancellationToken.WaitHandle.WaitOne(100);
             }
         }
