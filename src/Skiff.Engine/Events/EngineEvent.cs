@@ -74,7 +74,9 @@ public sealed record EngineEvent(
         }
         catch (JsonException)
         {
-            return null;
+            // A line torn by a writer that died mid-write has the next writer's whole line after it.
+            int next = line.IndexOf("{\"", 1, StringComparison.Ordinal);
+            return next > 0 ? Parse(line[next..]) : null;
         }
     }
 
