@@ -36,9 +36,11 @@ public static partial class PsCommand
         var sort = new Option<string?>("--sort") { Description = "Sort output by: " + string.Join(", ", PsOptions.SortKeys) };
         var sync = new Option<bool>("--sync") { Description = "Sync container state with OCI runtime (every listing does)" };
         var watch = new Option<uint>("--watch", "-w") { Description = "Watch the ps output on an interval in seconds" };
-        var cmd = new Command("ps", "List containers") { all, external, filter, format, last, latest, noTrunc, noHeading, ns, pod, quiet, size, sort, sync, watch };
+        var extra = new Argument<string[]>("ARGS") { Arity = ArgumentArity.ZeroOrMore, Hidden = true };
+        var cmd = new Command("ps", "List containers") { all, external, filter, format, last, latest, noTrunc, noHeading, ns, pod, quiet, size, sort, sync, watch, extra };
         cmd.SetAction((p, cancellationToken) =>
         {
+            if (p.GetValue(extra) is { Length: > 0 }) throw new EngineException("`skiff ps` takes no arguments");
             if (p.GetValue(quiet) && (p.GetValue(size) || p.GetValue(ns))) throw new EngineException("quiet conflicts with size and namespace");
             if (p.GetValue(watch) > 0 && p.GetValue(latest)) throw new EngineException("the watch and latest flags cannot be used together");
             var options = new PsOptions
