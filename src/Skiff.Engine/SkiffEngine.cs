@@ -44,8 +44,8 @@ public interface IContainerEngine
     IReadOnlyList<ContainerListItem> Ps(PsOptions options);
 
     /// <summary>
-    /// `events`: the recorded events the query selects, oldest first; with <see cref="EventQuery.Stream"/> then each
-    /// new one as it is written, until <paramref name="cancellationToken"/> or the query's until.
+    /// `events`: the recorded events the query selects, oldest first; with <see cref="EventQuery.Stream"/> each new
+    /// one as it is written (after the past ones when since or until is given), until <paramref name="cancellationToken"/> or until.
     /// </summary>
     IEnumerable<EngineEvent> Events(EventQuery query, CancellationToken cancellationToken);
 
@@ -160,8 +160,9 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
             if (left <= TimeSpan.Zero) stop.Cancel();
             else stop.CancelAfter(left);
         }
-        // The past events are given even when until has already passed.
-        foreach (var e in log.Follow(stop.Token))
+        // As podman's: a stream with neither since nor until starts at the end of the log; with one of them it
+        // starts at the beginning, and the past events are given even when until has already passed.
+        foreach (var e in log.Follow(stop.Token, fromStart: query.Since is not null || query.Until is not null))
             if (query.Matches(e)) yield return e;
     }
 

@@ -80,17 +80,19 @@ public sealed class EventLog(string directory, long maxSize = EventLog.DefaultMa
     }
 
     /// <summary>
-    /// The events recorded so far, then each new one as it is written (the file followed like tail -f, through
-    /// rotations), until <paramref name="cancellationToken"/> is cancelled.
+    /// Each new event as it is written (the file followed like tail -f, through rotations), until
+    /// <paramref name="cancellationToken"/> is cancelled; with <paramref name="fromStart"/> the events recorded so far first.
     /// </summary>
-    public IEnumerable<EngineEvent> Follow(CancellationToken cancellationToken)
+    public IEnumerable<EngineEvent> Follow(CancellationToken cancellationToken, bool fromStart = true)
     {
         Directory.CreateDirectory(directory);
         // The rotated file first: whatever it holds is older than the current one.
-        foreach (var e in ReadFile(RotatedPath)) yield return e;
+        if (fromStart)
+            foreach (var e in ReadFile(RotatedPath)) yield return e;
         FileStream? current = null;
         try
         {
+            if (!fromStart && (current = TryOpen(FilePath)) is not null) current.Seek(0, SeekOrigin.End);
             var pending = new StringBuilder();
             // What is there is read before the token is looked at: a cancelled follow still gives the past.
             while (true)

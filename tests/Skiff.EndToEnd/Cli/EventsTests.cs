@@ -99,9 +99,11 @@ public sealed partial class EventsTests(SkiffEnvironment env)
     public void Streaming_follows_new_events_until_interrupted_or_until()
     {
         Pulled();
+        // --since: the stream reads the log from its start, so the follower misses nothing however late it opens it
+        // (without since or until a stream starts at the end of the log, as podman's).
         var psi = new ProcessStartInfo(env.SkiffPath) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in new[] { "--root", Path.Combine(env.Work, _store, "root"), "--runroot", Path.Combine(env.Work, _store, "run"),
-                     "events", "--filter", "container=live", "--format", "{{.Status}}" })
+                     "events", "--since", "10m", "--filter", "container=live", "--format", "{{.Status}}" })
             psi.ArgumentList.Add(a);
         using var follower = Process.Start(psi)!;
         try

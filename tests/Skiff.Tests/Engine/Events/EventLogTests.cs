@@ -107,6 +107,24 @@ public sealed class EventLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_follower_from_the_end_gets_only_new_events()
+    {
+        var log = new EventLog(_dir);
+        log.Write(Start(T));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var e = log.Follow(cts.Token, fromStart: false).GetEnumerator();
+        var next = Task.Run(e.MoveNext, cts.Token);
+        // Events keep coming until the follower gives one: whenever it opened the log, the first it gives is new.
+        while (!next.IsCompleted)
+        {
+            log.Write(Start(T.AddSeconds(1)) with { Status = "died" });
+            await Task.WhenAny(next, Task.Delay(100, cts.Token));
+        }
+        Assert.True(await next);
+        Assert.Equal("died", e.Current.Status);
+    }
+
+    [Fact]
     public void A_cancelled_follow_still_gives_the_past()
     {
         var log = new EventLog(_dir);
