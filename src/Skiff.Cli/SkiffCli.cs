@@ -73,6 +73,8 @@ public static class SkiffCli
         root.Subcommands.Add(VersionCommand.Create(global));
         root.Subcommands.Add(InfoCommand.Create(global));
         root.Subcommands.Add(VolumeCommand.Create(global));
+        root.Subcommands.Add(EventsCommand.Create(global));
+        root.Subcommands.Add(SystemCommand.Create(global));
         return root;
     }
 

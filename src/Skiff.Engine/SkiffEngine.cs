@@ -1,5 +1,6 @@
 using Skiff.Engine.Configuration;
 using Skiff.Engine.Containers;
+using Skiff.Engine.Events;
 using Skiff.Engine.Images;
 using Skiff.Engine.Lifecycle;
 using Skiff.Engine.Runtime;
@@ -39,6 +40,15 @@ public interface IContainerEngine
 
     /// <summary>Every container, each as it is now (one that has exited since it was last seen is cleaned up first).</summary>
     IReadOnlyList<ContainerRecord> List();
+
+    /// <summary>`ps`: the containers the options select, each refreshed (an exited one cleaned up), filtered and sorted.</summary>
+    IReadOnlyList<ContainerListItem> Ps(PsOptions options);
+
+    /// <summary>
+    /// `events`: the recorded events the query selects, oldest first; with <see cref="EventQuery.Stream"/> each new
+    /// one as it is written (after the past ones when since or until is given), until <paramref name="cancellationToken"/> or until.
+    /// </summary>
+    IEnumerable<EngineEvent> Events(EventQuery query, CancellationToken cancellationToken);
 
     ContainerRecord Find(string nameOrId);
 
@@ -133,7 +143,8 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
 
     public ContainerRecord Restart(string nameOrId, int? timeout)
     {
-        Lifecycle.Stop(nameOrId, timeout);
+        var stopped = Lifecycle.Stop(nameOrId, timeout);
+        if (stopped is not null) Lifecycle.Events.Container(stopped, "restart");
         return Lifecycle.Start(nameOrId);
     }
 
@@ -144,6 +155,37 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
     public ContainerRecord? Wait(string nameOrId, TimeSpan interval, Func<ContainerRecord, bool>? until) => Lifecycle.Wait(nameOrId, interval, until);
 
     public IReadOnlyList<ContainerRecord> List() => [.. Lifecycle.Store.All().Select(Lifecycle.Refresh).OfType<ContainerRecord>()];
+
+    public IReadOnlyList<ContainerListItem> Ps(PsOptions options)
+    {
+        Dictionary<string, long>? sizes = null;
+        return ContainerListing.List(Lifecycle, options,
+            imageId => (sizes ??= _images.List().ToDictionary(i => i.Id, i => i.Size)).TryGetValue(imageId, out long n) ? n : null,
+            DateTimeOffset.UtcNow);
+    }
+
+    public IEnumerable<EngineEvent> Events(EventQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var log = EventLog.For(paths);
+        if (!query.Stream) return log.ReadAll().Where(query.Matches);
+        return Stream(log, query, cancellationToken);
+    }
+
+    private static IEnumerable<EngineEvent> Stream(EventLog log, EventQuery query, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (query.Until is { } until)
+        {
+            var left = until - DateTimeOffset.UtcNow;
+            if (left <= TimeSpan.Zero) stop.Cancel();
+            else stop.CancelAfter(left);
+        }
+        // As podman's: a stream with neither since nor until starts at the end of the log; with one of them it
+        // starts at the beginning, and the past events are given even when until has already passed.
+        foreach (var e in log.Follow(stop.Token, fromStart: query.Since is not null || query.Until is not null))
+            if (query.Matches(e)) yield return e;
+    }
 
     public ContainerRecord Find(string nameOrId) => Lifecycle.Store.Find(nameOrId);
 

@@ -84,6 +84,9 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
     /// <summary>Pumps the container's output (and our stdin to it, watched for <paramref name="stdin"/>'s detach keys, when not null).</summary>
     public static Result Follow(ContainerLifecycle lifecycle, ContainerRecord record, AttachSession session, DetachKeys? stdin, bool tty, bool sigProxy)
     {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        ArgumentNullException.ThrowIfNull(record);
+        lifecycle.Events.Container(record, "attach");
         int? code;
         using (sigProxy && record.Pid is int pid ? SignalForwarder.To(pid) : null)
         using (var terminal = tty ? RawTerminal.Enter(session.SendResize) : null)

@@ -47,6 +47,7 @@ public sealed class ImageRemover(ImageService images)
         if (byName is not null && image.Names.Count > 1)
         {
             images.Store.Untag(image.Id, byName);
+            Events.EventLog.For(images.Paths).Image("untag", image.Id, byName);
             return ImageRemoval.Done(input, [byName], null);
         }
         try
@@ -67,6 +68,9 @@ public sealed class ImageRemover(ImageService images)
         {
             return ImageRemoval.Fail(input, e.Message, e.Kind);
         }
+        var events = Events.EventLog.For(images.Paths);
+        foreach (string name in image.Names) events.Image("untag", image.Id, name);
+        events.Image("remove", image.Id, image.Names.FirstOrDefault() ?? image.Id);
         return ImageRemoval.Done(input, [.. image.Names], image.Id);
     }
 }

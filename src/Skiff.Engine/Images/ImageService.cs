@@ -28,13 +28,17 @@ public sealed class ImageService
     public async Task<ImageSummary> PullAsync(string input, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
         => ImageSummary.From(await PullRecordAsync(input, tlsVerify, quiet, cancellationToken).ConfigureAwait(false));
 
-    private Task<ImageRecord> PullRecordAsync(string input, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
-        => new ImagePuller(Store, _registries.Value).PullAsync(input, new PullOptions
+    private async Task<ImageRecord> PullRecordAsync(string input, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
+    {
+        var image = await new ImagePuller(Store, _registries.Value).PullAsync(input, new PullOptions
         {
             TlsVerify = tlsVerify,
             Quiet = quiet,
             Progress = quiet ? null : Console.Error,
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        Events.EventLog.For(Paths).Image("pull", image.Id, input);
+        return image;
+    }
 
     /// <summary>
     /// The image for a new container under podman's pull policies: "missing" (the default) pulls only when there is

@@ -96,8 +96,10 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
             });
             AtomicFile.WriteAllBytes(Path.Combine(files.Bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeJsonContext.Default.Spec));
             if (options.CidFile is { } cid) WriteCidFile(cid, id);
-            return containers.Update(id, r => r.State = ContainerStates.Created)
+            var created = containers.Update(id, r => r.State = ContainerStates.Created)
                 ?? throw new EngineException($"container {id} was removed while it was being created");
+            Events.EventLog.For(paths).Container(created, "create");
+            return created;
         }
         catch
         {

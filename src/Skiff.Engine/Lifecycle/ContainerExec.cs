@@ -97,8 +97,10 @@ public sealed class ContainerExec(SkiffPaths paths, ImageService images)
             if (options.Detach) args.Add("--detach");
             if (options.PreserveFds > 0) args.AddRange(["--preserve-fds", options.PreserveFds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             if (!options.Interactive && !options.Detach) Libc.DetachStdin();
-            if (!options.Tty) return runtime.Run([.. args, record.Id], extraFds: options.PreserveFds);
-            return ExecWithTerminal(runtime, args, record.Id, files);
+            lifecycle.Events.Container(record, "exec");
+            int code = options.Tty ? ExecWithTerminal(runtime, args, record.Id, files) : runtime.Run([.. args, record.Id], extraFds: options.PreserveFds);
+            if (!options.Detach) lifecycle.Events.Container(record, "exec_died", code);
+            return code;
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Skiff.Engine.Configuration;
 using Skiff.Engine.Containers;
+using Skiff.Engine.Events;
 using Skiff.Engine.Images;
 using Skiff.Engine.Runtime;
 using Skiff.Engine.Volumes;
@@ -20,10 +21,14 @@ namespace Skiff.Engine.Lifecycle;
 public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
 {
     private readonly ContainerStore _store = new(paths);
+    private readonly EventLog _events = EventLog.For(paths);
 
     public ContainerStore Store => _store;
 
     public SkiffPaths Paths => paths;
+
+    /// <summary>The event log this store's lifecycle writes to.</summary>
+    public EventLog Events => _events;
 
     /// <summary>Starts a created or exited container; a running one is left as it is. <paramref name="beforeStart"/> runs between create and start (attach).</summary>
     public ContainerRecord Start(string nameOrId, Action<ContainerFiles>? beforeStart = null)
@@ -52,6 +57,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
             ContainerMounts.Unmount(paths, record.Id); // it stays created, as podman leaves it, with nothing mounted
             throw;
         }
+        _events.Container(record, "init");
         record = _store.Update(record.Id, r =>
         {
             r.State = ContainerStates.Running;
@@ -70,6 +76,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
             runtime.Delete(record.Id, force: true); // the monitor sees the init go, and its cleanup waits for our lock
             throw new EngineException($"the OCI runtime {Path.GetFileName(runtime.Path)} failed to start container {record.Name}");
         }
+        _events.Container(record, "start");
         return record;
     }
 
@@ -124,6 +131,8 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
             r.MonitorStartTime = null;
         });
         if (exited is null) return null;
+        _events.Container(exited, "died", exited.ExitCode ?? -1);
+        _events.Container(exited, "cleanup");
         if (allowRestart && ShouldRestart(exited))
         {
             exited = _store.Update(exited.Id, r => r.RestartCount++) ?? exited;
@@ -173,7 +182,9 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
             runtime.Kill(current.Id, Libc.SIGKILL);
             WaitForExit(current, TimeSpan.FromSeconds(10));
         }
-        return CleanupLocked(current, files, allowRestart: false);
+        var stopped = CleanupLocked(current, files, allowRestart: false);
+        _events.Container(stopped ?? current, "stop");
+        return stopped;
     }
 
     /// <summary>Sends <paramref name="signal"/> to a running container's init.</summary>
@@ -187,6 +198,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         _store.Update(current.Id, r => r.StoppedByUser = true);
         if (RuntimeOf(current).Kill(current.Id, signal) != 0)
             throw new EngineException($"the OCI runtime could not send signal {signal} to container {current.Name}");
+        _events.Container(current, "kill");
         return current;
     }
 
@@ -236,6 +248,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         _store.Remove(record.Id);
         TryDelete(files.LockFile);
         if (removeVolumes && record.AnonymousVolumes.Count > 0) new VolumeService(paths).RemoveAnonymous(record.AnonymousVolumes);
+        if (record.Name.Length > 0) _events.Container(record, "remove");
     }
 
     /// <summary>Waits until the container is no longer running (checking every <paramref name="interval"/>); returns its record, null once removed.</summary>
