@@ -96,6 +96,7 @@ public sealed class ContainerFlags
         Annotations = p.GetValue(_annotation) ?? [],
         CidFile = p.GetValue(_cidFile),
         Pull = p.GetValue(_pull),
+        CreateCommand = Environment.GetCommandLineArgs(),
         Resources = new ResourceFlags
         {
             Memory = p.GetValue(_memory), MemorySwap = p.GetValue(_memorySwap), MemoryReservation = p.GetValue(_memoryReservation),

@@ -48,6 +48,7 @@ public static class PsCommand
         private string Status => IsRunning(c)
             ? $"Up {Units.HumanDuration(now - (c.StartedAt ?? c.Created))}"
             : c.State is ContainerStates.Created or ContainerStates.Configured ? "Created"
+            : c.State == ContainerStates.Initialized ? "Initialized"
             : c.FinishedAt is { } f ? $"Exited ({c.ExitCode}) {Units.HumanDuration(now - f)} ago" : "Exited";
 
         public string? Field(string name) => name switch

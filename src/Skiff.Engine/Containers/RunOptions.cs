@@ -51,6 +51,8 @@ public sealed class RunOptions
     public string? CidFile { get; init; }
     /// <summary>--pull: missing (default), always, never or newer.</summary>
     public string? Pull { get; init; }
+    /// <summary>The command line that asked for the container (inspect's Config.CreateCommand); empty from other front ends.</summary>
+    public IReadOnlyList<string> CreateCommand { get; init; } = [];
     /// <summary>--memory, --cpus, --pids-limit and friends, as given.</summary>
     public ResourceFlags Resources { get; init; } = new();
 }

@@ -55,6 +55,9 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
                 r.LogDriver = logDriver;
                 r.LogMaxSize = logMaxSize;
                 r.Runtime = runtime.Path;
+                (r.Entrypoint, r.Cmd) = SpecGenerator.EntrypointAndCmd(options, imageConfig?.Config);
+                r.User = options.User ?? "";
+                r.CreateCommand = [.. options.CreateCommand];
             });
         }
         var files = new ContainerFiles(paths, id);

@@ -91,7 +91,8 @@ internal readonly struct Value
         switch (v.GetValueKind())
         {
             case JsonValueKind.String:
-                return Of(v.TryGetValue(out string? s) ? s : JsonNode.Parse(v.ToJsonString())!.GetValue<string>());
+                string text = v.TryGetValue(out string? s) ? s : JsonNode.Parse(v.ToJsonString())!.GetValue<string>();
+                return shape?.Kind == ShapeKind.Time ? new Value(ValueKind.String, text, shape: shape) : Of(text);
             case JsonValueKind.True:
                 return Of(true);
             case JsonValueKind.False:
@@ -121,7 +122,10 @@ internal readonly struct Value
         _ => 0,
     };
 
-    public Value Element(int index) => From(Items[index], Shape?.Element);
+    public Value Element(int index) => From(Items[index], Shape?.ElementAt(index));
+
+    /// <summary>A time.Time (its RFC 3339 text, with the <see cref="Shape.Time"/> shape): prints as Go prints a time.</summary>
+    public bool IsTime => Kind == ValueKind.String && Shape?.Kind == ShapeKind.Time;
 
     /// <summary>A struct's fields in order, a map's entries sorted by key (as Go's fmt and range visit them).</summary>
     public IEnumerable<KeyValuePair<string, Value>> Entries()
@@ -155,6 +159,7 @@ internal readonly struct Value
         ValueKind.Bool => "bool",
         ValueKind.Int => "int",
         ValueKind.Float => "float64",
+        ValueKind.String when IsTime => "time.Time",
         ValueKind.String or ValueKind.Header => "string",
         ValueKind.List => Shape?.TypeName ?? "[]interface {}",
         ValueKind.Object => Shape?.TypeName ?? "map[string]interface {}",
