@@ -37,7 +37,7 @@ public sealed class ContainerInspector(SkiffPaths paths, ImageService images)
             Id = record.Id,
             Created = record.Created.ToUniversalTime(),
             Path = record.Command.FirstOrDefault() ?? "",
-            Args = [.. record.Command.Skip(1)],
+            Args = record.Command.Count > 1 ? [.. record.Command.Skip(1)] : [.. record.Command], // podman's: a lone program is its own argument
             State = new InspectContainerState
             {
                 OciVersion = spec?.OciVersion ?? "",

@@ -39,6 +39,7 @@ internal static class GoJson
         switch (v.Kind)
         {
             case ValueKind.Invalid:
+            case ValueKind.List or ValueKind.Object when v.IsNil:
                 sb.Append("null");
                 break;
             case ValueKind.Bool:

@@ -77,8 +77,17 @@ internal readonly struct Value
     public static Value ListOf(IEnumerable<string> items)
         => ListOf(items.Select(s => (JsonNode?)JsonValue.Create(s)).ToList(), Shape.StringList);
 
+    /// <summary>A nil map or slice of a typed report (JSON null where the shape says map or list): empty, but JSON's null.</summary>
+    private static readonly JsonObject NilMap = [];
+    private static readonly JsonArray NilList = [];
+
+    /// <summary>A nil map or list: prints as map[] or [] (as Go's fmt), encodes as null (as Go's json).</summary>
+    public bool IsNil => ReferenceEquals(_ref, NilMap) || ReferenceEquals(_ref, NilList);
+
     public static Value From(JsonNode? node, Shape? shape) => node switch
     {
+        null when shape?.Kind == ShapeKind.Map => new Value(ValueKind.Object, NilMap, shape: shape),
+        null when shape?.Kind == ShapeKind.List => ListOf(NilList, shape),
         null => Invalid,
         JsonObject o => new Value(ValueKind.Object, o, shape: shape?.Kind is ShapeKind.Struct or ShapeKind.Map ? shape : null),
         JsonArray a => ListOf(a, shape?.Kind == ShapeKind.List ? shape : null),

@@ -199,6 +199,15 @@ public sealed class InspectOutputTests
         => Assert.Equal(expected, InspectOutput.Render([Item(Container())], format));
 
     [Fact]
+    public void Nil_maps_and_lists_print_as_gos_and_encode_as_null()
+    {
+        var c = Container();
+        c.Config.Labels = null;
+        Assert.Equal("map[]|null|<no value>|[]|0|no labels|null\n",
+            InspectOutput.Render([Item(c)], "{{.Config.Labels}}|{{json .Config.Labels}}|{{.Config.Labels.x}}|{{.HostConfig.VolumesFrom}}|{{len .Config.Labels}}|{{if .Config.Labels}}labels{{else}}no labels{{end}}|{{json .State.Health.Log}}"));
+    }
+
+    [Fact]
     public void A_template_runs_once_per_object_containers_and_images_mixed()
         => Assert.Equal("web\n12a5bfb42764ad535ccf498364cbcdc5ee51e97a3f6c3355be91b4508a2720e0\n",
             InspectOutput.Render([Item(Container()), Item(Image())], "{{.Id}}").Replace("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "web", StringComparison.Ordinal));
