@@ -96,9 +96,9 @@ public sealed class InspectTests(SkiffEnvironment env)
             Assert.Equal("2024-01-01T00:00:00Z", (string?)image["Created"]);
             Assert.Equal(["sh"], image["Config"]!["Cmd"]!.AsArray().Select(e => (string?)e));
             Assert.Equal("application/vnd.oci.image.manifest.v1+json", (string?)image["ManifestType"]);
-            Assert.Equal("make-image.sh busybox", (string?)image["History"]![0]!["created_by"]);
+            Assert.Equal("skiff test layer 0", (string?)image["History"]![0]!["created_by"]); // the harness's image (OciLayoutBuilder)
         }
-        Assert.Equal($"{id} {id} 2024-01-01 00:00:00 +0000 UTC make-image.sh busybox linux\n",
+        Assert.Equal($"{id} {id} 2024-01-01 00:00:00 +0000 UTC skiff test layer 0 linux\n",
             Must("image", "inspect", "--format", "{{.Id}} {{.ID}} {{.Created}} {{range .History}}{{.CreatedBy}}{{end}} {{.Os}}", "busybox").Stdout);
     }
 
@@ -200,11 +200,12 @@ public sealed class InspectTests(SkiffEnvironment env)
         string root = Path.Combine(env.Work, _store, "root"), run = Path.Combine(env.Work, _store, "run");
         CommandResult Prune(string stdin, params string[] args)
             => Command.Run(env.SkiffPath, ["--root", root, "--runroot", run, "container", "prune", .. args], stdin: stdin);
+        // The prompt ends without a newline (the harness reads lines: it adds one where the output ends).
         const string Prompt = "WARNING! This will remove all non running containers.\nAre you sure you want to continue? [y/N] ";
 
         var no = Prune("n\n");
-        Assert.Equal((0, Prompt), (no.ExitCode, no.Stdout));
-        FailOn(Prune(""), Prompt, "Error: EOF\n");
+        Assert.Equal((0, Prompt + "\n"), (no.ExitCode, no.Stdout));
+        FailOn(Prune(""), Prompt + "\n", "Error: EOF\n");
         Assert.Equal(["exited", "kept", "running"], Names());
 
         FailOn(Prune("", "-f", "--filter", "bogus=1"), "", "Error: bogus is an invalid filter\n");
