@@ -32,7 +32,7 @@ public static class PsCommand
                 return 0;
             }
             string template = p.GetValue(format) ?? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
-            Console.Write(GoTemplate.RenderRows(template, rows.Select(r => (Func<string, string?>)r.Field), Row.Header, p.GetValue(noHeading)));
+            Console.Write(GoTemplate.RenderRows(template, rows.Select(r => (Func<string, string?>)r.Field), Row.Header, p.GetValue(noHeading), "ps", "containers.psReporter"));
             return 0;
         });
         return cmd;
