@@ -219,6 +219,32 @@ public sealed class InspectTests(SkiffEnvironment env)
         Must("rm", "-f", "-t", "0", running);
     }
 
+    [RootFact]
+    public void Rootless_inspect_init_and_prune_work_in_the_users_store()
+    {
+        CommandResult R(params string[] args)
+        {
+            var r = env.SkiffRootless(args);
+            Assert.True(r.ExitCode == 0, $"skiff {string.Join(' ', args)}: {r}");
+            return r;
+        }
+        string name = "ri-" + Guid.NewGuid().ToString("N")[..8];
+        R("pull", "-q", "--tls-verify=false", env.Busybox);
+        R("create", "--name", name, "-l", "rootless-inspect=" + name, env.Busybox, "sh", "-c", "echo $$ > /pid; echo ran");
+        Assert.Equal($"{name} created\n", R("inspect", "--format", "{{.Name}} {{.State.Status}}", name).Stdout);
+        Assert.Equal($"{env.Busybox}:latest\n", R("image", "inspect", "--format", "{{index .RepoTags 0}}", env.Busybox).Stdout);
+        R("container", "init", name);
+        Assert.Equal("initialized\n", R("container", "inspect", "--format", "{{.State.Status}}", name).Stdout);
+        R("start", name);
+        Assert.Equal("0\n", R("wait", name).Stdout);
+        Assert.Equal("ran\n", R("logs", name).Stdout);
+        Assert.True(Assert.Single(Json(R("inspect", "-s", name)))!["SizeRw"]!.GetValue<long>() >= 2);
+        string id = R("inspect", "--format", "{{.Id}}", name).Stdout;
+        Assert.Equal(id, R("container", "prune", "-f", "--filter", "label=rootless-inspect=" + name).Stdout);
+        var gone = env.SkiffRootless("inspect", name);
+        Assert.Equal(125, gone.ExitCode);
+    }
+
     /// <summary>Where <paramref name="ours"/> differs from podman's in keys, their order or value types (a null may stand for an empty list or map).</summary>
     private static List<string> ShapeDifferences(JsonNode? podmans, JsonNode? ours, string path)
     {
