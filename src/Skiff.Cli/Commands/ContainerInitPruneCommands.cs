@@ -20,8 +20,12 @@ public static class ContainerInitPruneCommands
             bool everything = p.GetValue(all), last = p.GetValue(latest);
             if ((everything || last) && targets.Count > 0) throw new EngineException("--all, --latest and containers cannot be used together");
             if (everything && last) throw new EngineException("--all and --latest cannot be used together");
-            if (!everything && !last && targets.Count == 0) throw new EngineException("you must provide at least one container name or id");
-            if (last) targets.Add(engine.Latest().Id);
+            if (!everything && !last && targets.Count == 0) throw new EngineException("you must provide at least one name or id");
+            if (last)
+            {
+                try { targets.Add(engine.Latest().Id); }
+                catch (EngineException e) when (e.Kind == ErrorKind.NoSuchObject) { throw new EngineException("no such container", ErrorKind.NoSuchObject); }
+            }
             int exit = 0;
             if (everything)
             {

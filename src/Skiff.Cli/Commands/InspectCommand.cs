@@ -63,7 +63,12 @@ public static class InspectCommand
         {
             if (names.Length > 0) throw new EngineException("--latest and arguments cannot be used together");
             if (type == "all") type = "container";
-            names = [engine.Latest().Id];
+            try { names = [engine.Latest().Id]; }
+            catch (EngineException e) when (e.Kind == ErrorKind.NoSuchObject)
+            {
+                InspectOutput.Parse(format).Render([], Console.Out);
+                return SkiffCli.Fail("inspecting object: no containers to inspect: no such container", ExitCodes.EngineError);
+            }
         }
         if (type is "pod" or "network" or "volume") throw new EngineException($"inspecting a {type} is not supported by Skiff yet");
 

@@ -125,6 +125,9 @@ public sealed class InspectTests(SkiffEnvironment env)
     [RootFact]
     public void Missing_names_and_fields_are_podmans_errors()
     {
+        FailOn(S("inspect", "-l"), "[]\n", "Error: inspecting object: no containers to inspect: no such container\n");
+        FailOn(S("container", "init", "-l"), "", "Error: no such container\n");
+        FailOn(S("container", "init"), "", "Error: you must provide at least one name or id\n");
         Pulled();
         Must("create", "--name", "here", env.Busybox, "true");
         FailOn(S("inspect", "nope"), "[]\n", "Error: inspecting object: no such object: \"nope\"\n");
