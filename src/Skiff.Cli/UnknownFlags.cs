@@ -39,8 +39,8 @@ public static class UnknownFlags
                 if (TakesValue(option) && !a.Contains('=', StringComparison.Ordinal)) i++;
                 continue;
             }
-            // -it: single-letter flags written together
-            if (name.Length > 2 && name[1] != '-')
+            // -it: single-letter flags written together (and -Z alone: pflag's "unknown shorthand flag" too)
+            if (name.Length >= 2 && name[1] != '-')
             {
                 foreach (char c in name[1..])
                 {
@@ -54,7 +54,13 @@ public static class UnknownFlags
         return null;
     }
 
-    private static string Hint(Command? verb) => $"\nSee 'skiff {(verb is null ? "" : verb.Name + " ")}--help'";
+    /// <summary>podman's hint, naming the whole command ("skiff container prune --help").</summary>
+    private static string Hint(Command? verb)
+    {
+        var names = new List<string>();
+        for (Symbol? s = verb; s is Command c and not RootCommand; s = c.Parents.FirstOrDefault()) names.Insert(0, c.Name);
+        return $"\nSee 'skiff {string.Concat(names.Select(n => n + " "))}--help'";
+    }
 
     private static Dictionary<string, Option> Options(RootCommand root, Command? verb)
     {

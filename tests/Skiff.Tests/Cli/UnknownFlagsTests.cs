@@ -6,12 +6,15 @@ namespace Skiff.Tests.Cli;
 public sealed class UnknownFlagsTests
 {
     [Theory]
-    [InlineData("run -d -P busybox sleep 10", "unknown flag: -P\nSee 'skiff run --help'")]
+    [InlineData("run -d -P busybox sleep 10", "unknown shorthand flag: 'P' in -P\nSee 'skiff run --help'")]
     [InlineData("run --bogus=1 busybox", "unknown flag: --bogus\nSee 'skiff run --help'")]
     [InlineData("run -itP busybox sh", "unknown shorthand flag: 'P' in -itP\nSee 'skiff run --help'")]
     [InlineData("rm -t 0 --all --force --ignore --depend --bogus", "unknown flag: --bogus\nSee 'skiff rm --help'")]
-    [InlineData("create -d busybox", "unknown flag: -d\nSee 'skiff create --help'")]
-    [InlineData("container rm --bogus x", "unknown flag: --bogus\nSee 'skiff rm --help'")]
+    [InlineData("create -d busybox", "unknown shorthand flag: 'd' in -d\nSee 'skiff create --help'")]
+    [InlineData("container rm --bogus x", "unknown flag: --bogus\nSee 'skiff container rm --help'")]
+    [InlineData("image inspect -l x", "unknown shorthand flag: 'l' in -l\nSee 'skiff image inspect --help'")]
+    [InlineData("container prune --bogus", "unknown flag: --bogus\nSee 'skiff container prune --help'")]
+    [InlineData("inspect --bogus x", "unknown flag: --bogus\nSee 'skiff inspect --help'")]
     [InlineData("--root /r ps -a --bogus", "unknown flag: --bogus\nSee 'skiff ps --help'")]
     [InlineData("--bogus ps", "unknown flag: --bogus\nSee 'skiff --help'")]
     public void Unknown_flags_are_named(string line, string expected) =>
