@@ -13,7 +13,7 @@ public static class SkiffCli
 
     /// <summary>Verbs that touch storage or run containers: rootless, they run inside the user namespace.</summary>
     private static readonly HashSet<string> NamespacedVerbs =
-        ["run", "create", "exec", "attach", "start", "stop", "restart", "kill", "wait", "logs", "ps", "container", "pull", "rmi", "rm", "volume"];
+        ["run", "create", "exec", "attach", "start", "stop", "restart", "kill", "wait", "logs", "ps", "container", "pull", "rmi", "rm", "volume", "inspect", "image"];
 
     /// <summary>Global options that take a value (needed to find the verb before parsing).</summary>
     internal static readonly HashSet<string> GlobalValueOptions = ["--root", "--runroot", "--runtime", "--log-level", "--cgroup-manager", "--events-backend", "--storage-driver"];
@@ -75,6 +75,8 @@ public static class SkiffCli
         root.Subcommands.Add(VolumeCommand.Create(global));
         root.Subcommands.Add(EventsCommand.Create(global));
         root.Subcommands.Add(SystemCommand.Create(global));
+        root.Subcommands.Add(InspectCommand.Create(global));
+        root.Subcommands.Add(ImageCommand.Create(global));
         return root;
     }
 

@@ -16,7 +16,6 @@ public static class UnknownFlags
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(args);
         Command? verb = null;
-        string verbPath = "";
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
@@ -25,17 +24,12 @@ public static class UnknownFlags
             {
                 verb = root.Subcommands.FirstOrDefault(c => c.Name == a || c.Aliases.Contains(a));
                 if (verb is null) return null; // an unknown verb: the parser says so
-                verbPath = a + " ";
                 continue;
             }
             if (!a.StartsWith('-') || a == "-")
             {
                 if (verb?.Name is "run" or "create" or "exec") return null; // the image: the rest is the container's
-                if (verb?.Subcommands.FirstOrDefault(c => c.Name == a || c.Aliases.Contains(a)) is { } sub) // container rm
-                {
-                    verb = sub;
-                    verbPath += a + " ";
-                }
+                if (verb?.Subcommands.FirstOrDefault(c => c.Name == a || c.Aliases.Contains(a)) is { } sub) verb = sub; // container rm
                 continue;
             }
             var known = Options(root, verb);
@@ -45,25 +39,28 @@ public static class UnknownFlags
                 if (TakesValue(option) && !a.Contains('=', StringComparison.Ordinal)) i++;
                 continue;
             }
-            // -it: single-letter flags written together
-            if (name.Length > 2 && name[1] != '-')
+            // -it: single-letter flags written together (and -Z alone: pflag's "unknown shorthand flag" too)
+            if (name.Length >= 2 && name[1] != '-')
             {
                 foreach (char c in name[1..])
                 {
-                    if (!known.TryGetValue("-" + c, out var letter)) return $"unknown shorthand flag: '{c}' in {a}{Hint(verbPath)}";
+                    if (!known.TryGetValue("-" + c, out var letter)) return $"unknown shorthand flag: '{c}' in {a}{Hint(verb)}";
                     if (TakesValue(letter)) break; // -t0, -it5: the rest is the value
                 }
                 continue;
             }
-            // podman (cobra) names a single unknown letter as a shorthand: "unknown shorthand flag: 'Z' in -Z"
-            if (name.Length == 2 && name[1] != '-') return $"unknown shorthand flag: '{name[1]}' in {a}{Hint(verbPath)}";
-            return $"unknown flag: {name}{Hint(verbPath)}";
+            return $"unknown flag: {name}{Hint(verb)}";
         }
         return null;
     }
 
-    /// <summary>podman's hint names the verb as typed, subcommand included: "See 'podman volume ls --help'".</summary>
-    private static string Hint(string verbPath) => $"\nSee 'skiff {verbPath}--help'";
+    /// <summary>podman's hint, naming the whole command ("skiff container prune --help").</summary>
+    private static string Hint(Command? verb)
+    {
+        var names = new List<string>();
+        for (Symbol? s = verb; s is Command c and not RootCommand; s = c.Parents.FirstOrDefault()) names.Insert(0, c.Name);
+        return $"\nSee 'skiff {string.Concat(names.Select(n => n + " "))}--help'";
+    }
 
     private static Dictionary<string, Option> Options(RootCommand root, Command? verb)
     {

@@ -2,6 +2,7 @@ using Skiff.Engine.Configuration;
 using Skiff.Engine.Containers;
 using Skiff.Engine.Events;
 using Skiff.Engine.Images;
+using Skiff.Engine.Inspect;
 using Skiff.Engine.Lifecycle;
 using Skiff.Engine.Runtime;
 using Skiff.Engine.Volumes;
@@ -61,7 +62,22 @@ public interface IContainerEngine
 
     /// <summary>Each container's log records in order (see <see cref="LogQuery"/>), passed to <paramref name="write"/>.</summary>
     void Logs(IReadOnlyList<string> namesOrIds, LogQuery query, Action<ContainerRecord, KubeLogRecord> write);
+
+    /// <summary>`inspect`: the container as podman reports it; with <paramref name="size"/>, its layer's sizes too.</summary>
+    InspectContainerData Inspect(string nameOrId, bool size);
+
+    /// <summary>The container created last (podman's --latest).</summary>
+    ContainerRecord Latest();
+
+    /// <summary>`container init`: the runtime's create, the process not started (state initialized).</summary>
+    ContainerRecord Init(string nameOrId);
+
+    /// <summary>`container prune`: removes every container that is not running and matches the filters (podman's label=, label!=, until=).</summary>
+    IReadOnlyList<PruneReport> Prune(IReadOnlyList<string> filters);
 }
+
+/// <summary>One container `prune` removed (its id), or failed to remove (the reason).</summary>
+public sealed record PruneReport(string Id, string? Error);
 
 /// <summary>The images half of the engine seam.</summary>
 public interface IImageEngine
@@ -72,6 +88,9 @@ public interface IImageEngine
 
     /// <summary>podman's rmi: one report per input, as each is done (in-use images' containers go first with force).</summary>
     IEnumerable<ImageRemoval> RemoveImages(IEnumerable<string> references, bool force);
+
+    /// <summary>`image inspect`: the image as podman reports it (by name, short name, id or id prefix).</summary>
+    InspectImageData InspectImage(string nameOrId);
 }
 
 /// <summary>The volumes half of the engine seam (the local driver; Volumes/).</summary>
@@ -250,6 +269,46 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
     }
 
     public IReadOnlyList<string> PruneVolumes(VolumeFilter filter) => _volumes.Prune(filter);
+
+    public InspectContainerData Inspect(string nameOrId, bool size)
+    {
+        var record = Find(nameOrId);
+        record = Lifecycle.Refresh(record) ?? throw EngineException.NoSuchContainer(nameOrId);
+        return new ContainerInspector(paths, _images).Inspect(record, size);
+    }
+
+    public ContainerRecord Latest()
+        => Lifecycle.Store.All().OrderByDescending(c => c.Created).FirstOrDefault() is { } latest
+            ? Lifecycle.Refresh(latest) ?? throw EngineException.NoSuchContainer(latest.Id)
+            : throw new EngineException("no containers to act on: no such container", ErrorKind.NoSuchObject);
+
+    public ContainerRecord Init(string nameOrId) => Lifecycle.Init(nameOrId);
+
+    public IReadOnlyList<PruneReport> Prune(IReadOnlyList<string> filters)
+    {
+        var filter = ContainerPruneFilter.Parse(filters, DateTimeOffset.UtcNow);
+        var reports = new List<PruneReport>();
+        foreach (var record in List().Where(c => c.State != ContainerStates.Running && filter.Matches(c)).OrderBy(c => c.Created))
+        {
+            try
+            {
+                reports.Add(new PruneReport(Lifecycle.Remove(record.Id, force: false, timeout: null), null));
+            }
+            catch (EngineException e) when (e.Kind == ErrorKind.NoSuchObject)
+            {
+                // removed meanwhile (an --rm container, another prune)
+            }
+            catch (EngineException e)
+            {
+                reports.Add(new PruneReport(record.Id, e.Message));
+            }
+        }
+        return reports;
+    }
+
+    public InspectImageData InspectImage(string nameOrId)
+        => new ImageInspector(_images).Inspect(_images.FindLocal(nameOrId)
+            ?? throw new EngineException($"{nameOrId}: image not known", ErrorKind.NoSuchObject));
 
     public Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
         => _images.PullAsync(reference, tlsVerify, quiet, cancellationToken);

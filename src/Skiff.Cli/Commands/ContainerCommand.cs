@@ -29,6 +29,7 @@ public static class ContainerCommand
             RunCommand.Create(global), RunCommand.CreateOnly(global), StartCommand.Create(global), StopCommand.Create(global),
             StopCommand.Restart(global), KillCommand.Create(global), WaitCommand.Create(global), LogsCommand.Create(global),
             RmCommand.Create(global), PsCommand.Create(global), ExecCommand.Create(global), AttachCommand.Create(global),
+            InspectCommand.ForContainers(global), ContainerInitPruneCommands.Init(global), ContainerInitPruneCommands.Prune(global),
         })
             cmd.Subcommands.Add(verb);
         cmd.Subcommands.First(c => c.Name == "ps").Aliases.Add("list");

@@ -110,6 +110,7 @@ public sealed class ContainerFlags
         Mounts = p.GetValue(_mount) ?? [],
         Tmpfs = p.GetValue(_tmpfs) ?? [],
         ReadOnlyTmpfs = p.GetValue(_readOnlyTmpfs),
+        CreateCommand = Environment.GetCommandLineArgs(),
         Resources = new ResourceFlags
         {
             Memory = p.GetValue(_memory), MemorySwap = p.GetValue(_memorySwap), MemoryReservation = p.GetValue(_memoryReservation),

@@ -36,7 +36,7 @@ public static class ImagesCommand
         if (quiet)
             return string.Concat(rows.Select(r => r.Id).Distinct().Select(id => id + "\n"));
         string template = format ?? "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}";
-        return GoTemplate.RenderRows(template, rows.Select(r => (Func<string, string?>)r.Field), Row.Header, noHeading);
+        return GoTemplate.RenderRows(template, rows.Select(r => (Func<string, string?>)r.Field), Row.Header, noHeading, "images", "images.imageReporter");
     }
 
     private static ImageJson ToJson(ImageSummary r) => new()

@@ -102,7 +102,7 @@ public static partial class PsCommand
                 template = format;
                 heading &= GoTemplate.IsTable(format);
             }
-            return GoTemplate.RenderRows(template, items.Select(i => (Func<string, string?>)new Row(i, noTrunc, now).Field), Row.Header, !heading);
+            return GoTemplate.RenderRows(template, items.Select(i => (Func<string, string?>)new Row(i, noTrunc, now).Field), Row.Header, !heading, "ps", "containers.psReporter");
         }
 
         /// <summary>podman's `ps --format json`: its ListContainer fields in its order, "Created" last as unix seconds.</summary>

@@ -9,7 +9,7 @@ namespace Skiff.Cli.Output;
 /// built from the field chains it reads. A field the lookup does not know is Go's "can't evaluate field" error,
 /// thrown as a plain FormatException as this API always has (the engine's TemplateException is its inner exception).
 /// </summary>
-public static class GoTemplate
+public static partial class GoTemplate
 {
     public static bool IsTable(string format) => format.StartsWith("table", StringComparison.Ordinal);
 
@@ -31,12 +31,42 @@ public static class GoTemplate
     /// A listing as podman prints one: each row through the template; with "table ", a header row and
     /// columns aligned at the tabs (podman's report rules, <see cref="ReportTemplate"/>).
     /// </summary>
-    public static string RenderRows(string template, IEnumerable<Func<string, string?>> rows, Func<string, string> header, bool noHeading = false) => Run(() =>
+    /// <param name="verb">With <paramref name="rowType"/>, podman's names in errors: the template is named after the
+    /// verb ("ps"), its first line's columns counted as in podman's "{{range .}}FORMAT{{end -}}", and a row's type is
+    /// podman's ("containers.psReporter").</param>
+    public static string RenderRows(string template, IEnumerable<Func<string, string?>> rows, Func<string, string> header, bool noHeading = false,
+        string? verb = null, string? rowType = null)
     {
-        var report = ReportTemplate.Parse(template);
-        var paths = report.Template.FieldPaths();
-        return report.Render(rows.Select(field => (JsonNode?)Fields(paths, field)), header: header, noHeading: noHeading);
-    });
+        try
+        {
+            return Run(() =>
+            {
+                var report = ReportTemplate.Parse(template);
+                var paths = report.Template.FieldPaths();
+                return report.Render(rows.Select(field => (JsonNode?)Fields(paths, field)), header: header, noHeading: noHeading);
+            });
+        }
+        catch (FormatException e) when (verb is not null)
+        {
+            throw new FormatException(AsPodmans(e.Message, verb, rowType), e.InnerException);
+        }
+    }
+
+    /// <summary>"template: output:1:2: executing "output" at &lt;.X&gt;: ... in type object" in podman's words for <paramref name="verb"/>.</summary>
+    internal static string AsPodmans(string message, string verb, string? rowType)
+    {
+        const int RangePrefix = 11; // "{{range .}}"
+        var m = ExecutionError().Match(message);
+        if (!m.Success) return message.Replace("template: output:", $"template: {verb}:", StringComparison.Ordinal);
+        int line = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        int column = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) + (line == 1 ? RangePrefix : 0);
+        string rest = message[m.Length..];
+        if (rowType is not null && rest.EndsWith(" in type object", StringComparison.Ordinal)) rest = rest[..^"object".Length] + rowType;
+        return $"template: {verb}:{line}:{column}: executing \"{verb}\"{rest}";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^template: output:(\\d+):(\\d+): executing \"output\"")]
+    private static partial System.Text.RegularExpressions.Regex ExecutionError();
 
     private static string Run(Func<string> render)
     {

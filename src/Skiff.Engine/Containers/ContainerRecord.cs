@@ -10,8 +10,9 @@ public sealed class ContainerRecord
     public List<string> Command { get; set; } = [];
     public DateTimeOffset Created { get; set; }
     /// <summary>
-    /// configured (recorded, not yet ready to start: a create still running, or killed), created, running,
-    /// stopped (stopped by the engine, not yet cleaned up), exited.
+    /// configured (recorded, not yet ready to start: a create still running, or killed), created, initialized (the
+    /// runtime's create has run, its process waits to be started: `container init`), running, stopped (stopped by the
+    /// engine, not yet cleaned up), exited.
     /// </summary>
     public string State { get; set; } = ContainerStates.Configured;
     public int? ExitCode { get; set; }
@@ -46,10 +47,15 @@ public sealed class ContainerRecord
     public List<string> Volumes { get; set; } = [];
     /// <summary>Those of <see cref="Volumes"/> made for it (-v /path): removed with it by rm -v and --rm.</summary>
     public List<string> AnonymousVolumes { get; set; } = [];
+    /// <summary>For inspect: the entrypoint and command the container runs (<see cref="Command"/> is both), the -u given, the command line that created it.</summary>
+    public List<string> Entrypoint { get; set; } = [];
+    public List<string> Cmd { get; set; } = [];
+    public string User { get; set; } = "";
+    public List<string> CreateCommand { get; set; } = [];
 }
 
 /// <summary>The values of <see cref="ContainerRecord.State"/>.</summary>
 public static class ContainerStates
 {
-    public const string Configured = "configured", Created = "created", Running = "running", Stopped = "stopped", Exited = "exited";
+    public const string Configured = "configured", Created = "created", Initialized = "initialized", Running = "running", Stopped = "stopped", Exited = "exited";
 }

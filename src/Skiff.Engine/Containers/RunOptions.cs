@@ -63,6 +63,8 @@ public sealed class RunOptions
     public IReadOnlyList<string> Tmpfs { get; init; } = [];
     /// <summary>--read-only-tmpfs: with --read-only, writable tmpfs on /run, /tmp and /var/tmp (podman's default: true).</summary>
     public bool ReadOnlyTmpfs { get; init; } = true;
+    /// <summary>The command line that asked for the container (inspect's Config.CreateCommand); empty from other front ends.</summary>
+    public IReadOnlyList<string> CreateCommand { get; init; } = [];
     /// <summary>--memory, --cpus, --pids-limit and friends, as given.</summary>
     public ResourceFlags Resources { get; init; } = new();
 }

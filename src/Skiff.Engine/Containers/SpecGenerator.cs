@@ -150,6 +150,16 @@ public static class SpecGenerator
     /// <summary>ENTRYPOINT + CMD with podman's precedence: --entrypoint replaces the image's and drops its CMD.</summary>
     public static List<string> Arguments(RunOptions options, ContainerConfig? image)
     {
+        var (entrypoint, cmd) = EntrypointAndCmd(options, image);
+        var args = entrypoint.Concat(cmd).ToList();
+        if (args.Count == 0)
+            throw new EngineException("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+        return args;
+    }
+
+    /// <summary>The two halves of <see cref="Arguments"/>, as inspect shows them (Config.Entrypoint, Config.Cmd).</summary>
+    public static (List<string> Entrypoint, List<string> Cmd) EntrypointAndCmd(RunOptions options, ContainerConfig? image)
+    {
         List<string> entrypoint;
         List<string> cmd;
         if (options.Entrypoint is not null)
@@ -162,10 +172,7 @@ public static class SpecGenerator
             entrypoint = image?.Entrypoint is { } e ? [.. e] : [];
             cmd = options.Command.Count > 0 ? [.. options.Command] : image?.Cmd is { } c ? [.. c] : [];
         }
-        var args = entrypoint.Concat(cmd).ToList();
-        if (args.Count == 0)
-            throw new EngineException("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
-        return args;
+        return (entrypoint, cmd);
     }
 
     private static List<string> ParseEntrypoint(string value)

@@ -62,6 +62,9 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
                 // Recorded before the volumes are made: from now on `volume rm` and `prune` see them as in use.
                 r.Volumes = [.. mountPlan.Where(m => m.Volume is not null).Select(m => m.Volume!).Distinct()];
                 r.AnonymousVolumes = [.. mountPlan.Where(m => m.Anonymous).Select(m => m.Volume!)];
+                (r.Entrypoint, r.Cmd) = SpecGenerator.EntrypointAndCmd(options, imageConfig?.Config);
+                r.User = options.User ?? "";
+                r.CreateCommand = [.. options.CreateCommand];
             });
         }
         var files = new ContainerFiles(paths, id);

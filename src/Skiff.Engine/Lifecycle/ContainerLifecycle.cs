@@ -40,9 +40,22 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         return StartLocked(record, files, beforeStart);
     }
 
-    private ContainerRecord StartLocked(ContainerRecord record, ContainerFiles files, Action<ContainerFiles>? beforeStart)
+    /// <summary>
+    /// `container init`: the monitor and the runtime's create, the container's process waiting to be started
+    /// (state initialized); `start` then only starts it. podman refuses a container already created in the runtime.
+    /// </summary>
+    public ContainerRecord Init(string nameOrId)
     {
-        if (record.State == ContainerStates.Running) return record;
+        var (record, files) = Locate(nameOrId);
+        using var l = FileLock.AcquireExclusive(files.LockFile);
+        record = CleanupLocked(Reload(record.Id), files, allowRestart: false) ?? throw NoSuchContainer(nameOrId);
+        if (record.State is ContainerStates.Running or ContainerStates.Initialized)
+            throw new EngineException($"container {record.Id} has already been created in runtime: container state improper");
+        return InitLocked(record, files);
+    }
+
+    private ContainerRecord InitLocked(ContainerRecord record, ContainerFiles files)
+    {
         if (record.State == ContainerStates.Configured)
             throw new EngineException($"container {record.Id} was not completely created (its create was interrupted): remove it with `skiff rm {record.Name}`");
         var runtime = RuntimeOf(record);
@@ -58,17 +71,29 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
             throw;
         }
         _events.Container(record, "init");
-        record = _store.Update(record.Id, r =>
+        return _store.Update(record.Id, r =>
         {
-            r.State = ContainerStates.Running;
+            r.State = ContainerStates.Initialized;
             r.Pid = started.ContainerPid;
             r.PidStartTime = ProcessIdentity.StartTime(started.ContainerPid);
             r.MonitorPid = started.MonitorPid;
             r.MonitorStartTime = ProcessIdentity.StartTime(started.MonitorPid);
-            r.StartedAt = DateTimeOffset.UtcNow;
+            r.StartedAt = null;
             r.FinishedAt = null;
             r.ExitCode = null;
             r.StoppedByUser = false;
+        }) ?? throw NoSuchContainer(record.Id);
+    }
+
+    private ContainerRecord StartLocked(ContainerRecord record, ContainerFiles files, Action<ContainerFiles>? beforeStart)
+    {
+        if (record.State == ContainerStates.Running) return record;
+        if (record.State != ContainerStates.Initialized) record = InitLocked(record, files);
+        var runtime = RuntimeOf(record);
+        record = _store.Update(record.Id, r =>
+        {
+            r.State = ContainerStates.Running;
+            r.StartedAt = DateTimeOffset.UtcNow;
         }) ?? throw NoSuchContainer(record.Id);
         beforeStart?.Invoke(files);
         if (runtime.Start(record.Id) != 0)
@@ -92,7 +117,7 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
     /// <summary>The record as it is now: a container that is recorded as running but has exited is cleaned up first.</summary>
     public ContainerRecord? Refresh(ContainerRecord record)
     {
-        if (record.State != ContainerStates.Running) return record;
+        if (!HasProcess(record)) return record;
         // ps refreshes every container: the run directories are made only for the one that needs its lock.
         if (!File.Exists(new ContainerFiles(paths, record.Id).ExitFile) && ProcessIdentity.IsAlive(record.Pid, record.PidStartTime)) return record;
         var files = Files(record.Id);
@@ -100,9 +125,12 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
         return _store.Get(record.Id) is { } current ? CleanupLocked(current, files, allowRestart: true) : null;
     }
 
+    /// <summary>Running, or initialized: the runtime has created its process.</summary>
+    private static bool HasProcess(ContainerRecord record) => record.State is ContainerStates.Running or ContainerStates.Initialized;
+
     private ContainerRecord? CleanupLocked(ContainerRecord record, ContainerFiles files, bool allowRestart)
     {
-        if (record.State != ContainerStates.Running) return record;
+        if (!HasProcess(record)) return record;
         var (exitCode, finished) = ReadExit(files);
         if (exitCode is null)
         {
@@ -168,10 +196,11 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
     private ContainerRecord? StopLocked(ContainerRecord record, ContainerFiles files, int? timeout)
     {
         var current = CleanupLocked(record, files, allowRestart: false);
-        if (current is null || current.State != ContainerStates.Running) return current;
+        if (current is null || !HasProcess(current)) return current;
         current = _store.Update(current.Id, r => r.StoppedByUser = true) ?? current;
         var runtime = RuntimeOf(current);
-        int seconds = timeout ?? current.StopTimeout;
+        // An initialized container's process has not started its program: nothing to shut down gracefully.
+        int seconds = current.State == ContainerStates.Initialized ? 0 : timeout ?? current.StopTimeout;
         if (seconds > 0)
         {
             runtime.Kill(current.Id, current.StopSignal);
@@ -215,6 +244,13 @@ public sealed class ContainerLifecycle(SkiffPaths paths, ImageService images)
                 throw new EngineException($"cannot remove container {current.Id} as it is running - running or paused containers cannot be removed without force: container state improper", ErrorKind.InUse);
             current = _store.Update(current.Id, r => r.AutoRemove = false) ?? current; // removed here, not by its cleanup
             current = StopLocked(current, files, timeout);
+            if (current is null) return record.Id;
+        }
+        else if (current.State == ContainerStates.Initialized)
+        {
+            // Its waiting process goes first, so that its monitor's exit file is read and removed with it.
+            current = _store.Update(current.Id, r => r.AutoRemove = false) ?? current;
+            current = StopLocked(current, files, 0);
             if (current is null) return record.Id;
         }
         RemoveLocked(current, files, volumes);

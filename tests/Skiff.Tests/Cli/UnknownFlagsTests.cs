@@ -13,6 +13,9 @@ public sealed class UnknownFlagsTests
     [InlineData("create -d busybox", "unknown shorthand flag: 'd' in -d\nSee 'skiff create --help'")]
     [InlineData("container rm --bogus x", "unknown flag: --bogus\nSee 'skiff container rm --help'")]
     [InlineData("volume ls --bogus", "unknown flag: --bogus\nSee 'skiff volume ls --help'")]
+    [InlineData("image inspect -l x", "unknown shorthand flag: 'l' in -l\nSee 'skiff image inspect --help'")]
+    [InlineData("container prune --bogus", "unknown flag: --bogus\nSee 'skiff container prune --help'")]
+    [InlineData("inspect --bogus x", "unknown flag: --bogus\nSee 'skiff inspect --help'")]
     [InlineData("--root /r ps -a --bogus", "unknown flag: --bogus\nSee 'skiff ps --help'")]
     [InlineData("--bogus ps", "unknown flag: --bogus\nSee 'skiff --help'")]
     public void Unknown_flags_are_named(string line, string expected) =>

@@ -319,6 +319,13 @@ internal sealed class Evaluator
             case ValueKind.Object:
                 bool present = receiver.Object.TryGetPropertyValue(name, out var node);
                 bool declared = receiver.Shape?.TryGetField(name, out _) ?? false;
+                if (!present && !declared && receiver.Shape?.JsonNameOf(name) is { } jsonName)
+                {
+                    // A Go field name whose JSON name differs (SdNotifyMode as "sdNotifyMode", ID as "Id").
+                    name = jsonName;
+                    present = receiver.Object.TryGetPropertyValue(name, out node);
+                    declared = true;
+                }
                 if (!present && !declared) throw Error($"can't evaluate field {name} in type {receiver.Shape?.TypeName ?? "object"}");
                 if (hasArgs) throw Error($"{name} has arguments but cannot be invoked as function");
                 return Value.From(node, Value.FieldShape(receiver.Shape, name));

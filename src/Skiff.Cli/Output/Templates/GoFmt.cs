@@ -23,7 +23,7 @@ internal sealed class GoFmt
         bool previousString = false;
         for (int i = 0; i < args.Count; i++)
         {
-            bool isString = args[i].Kind == ValueKind.String;
+            bool isString = args[i].Kind == ValueKind.String && !args[i].IsTime;
             if (i > 0 && !isString && !previousString) p._buf.Append(' ');
             p.PrintArg(args[i], 'v');
             previousString = isString;
@@ -351,7 +351,7 @@ internal sealed class GoFmt
 
     private void FmtString(Value v, int verb)
     {
-        string s = v.Str;
+        string s = v.IsTime ? GoTime.Format(v.Str) : v.Str;
         switch (verb)
         {
             case 'v':

@@ -4,23 +4,42 @@ using System.Text;
 namespace Skiff.Cli.Output.Templates;
 
 /// <summary>
-/// podman's "json" function: Go's encoding/json of a value, compact, without HTML escaping; a map's keys
-/// sorted, a struct's fields in order; floats as Go writes them (1.5, 1e+21, 1e-7).
+/// podman's "json" function: Go's encoding/json of a value, compact (or indented, for inspect's output), without
+/// HTML escaping; a map's keys sorted, a struct's fields in order; floats as Go writes them (1.5, 1e+21, 1e-7).
 /// </summary>
 internal static class GoJson
 {
     public static string Encode(Value value)
     {
         var sb = new StringBuilder();
-        Write(sb, value);
+        Write(sb, value, null, 0);
         return sb.ToString();
     }
 
-    private static void Write(StringBuilder sb, Value v)
+    /// <summary>
+    /// Go's json.MarshalIndent with an empty prefix (podman's inspect output indents by five spaces): one member
+    /// or item a line, "key": value, empty lists and objects as [] and {}; no HTML escaping, as podman's encoder.
+    /// </summary>
+    public static string EncodeIndented(Value value, string indent)
+    {
+        var sb = new StringBuilder();
+        Write(sb, value, indent, 0);
+        return sb.ToString();
+    }
+
+    private static void NewLine(StringBuilder sb, string? indent, int depth)
+    {
+        if (indent is null) return;
+        sb.Append('\n');
+        for (int i = 0; i < depth; i++) sb.Append(indent);
+    }
+
+    private static void Write(StringBuilder sb, Value v, string? indent, int depth)
     {
         switch (v.Kind)
         {
             case ValueKind.Invalid:
+            case ValueKind.List or ValueKind.Object when v.IsNil:
                 sb.Append("null");
                 break;
             case ValueKind.Bool:
@@ -40,8 +59,10 @@ internal static class GoJson
                 for (int i = 0; i < v.Items.Count; i++)
                 {
                     if (i > 0) sb.Append(',');
-                    Write(sb, v.Element(i));
+                    NewLine(sb, indent, depth + 1);
+                    Write(sb, v.Element(i), indent, depth + 1);
                 }
+                if (v.Items.Count > 0) NewLine(sb, indent, depth);
                 sb.Append(']');
                 break;
             case ValueKind.Object:
@@ -52,10 +73,12 @@ internal static class GoJson
                 {
                     if (!first) sb.Append(',');
                     first = false;
+                    NewLine(sb, indent, depth + 1);
                     WriteString(sb, key);
-                    sb.Append(':');
-                    Write(sb, item);
+                    sb.Append(indent is null ? ":" : ": ");
+                    Write(sb, item, indent, depth + 1);
                 }
+                if (!first) NewLine(sb, indent, depth);
                 sb.Append('}');
                 break;
         }

@@ -77,8 +77,17 @@ internal readonly struct Value
     public static Value ListOf(IEnumerable<string> items)
         => ListOf(items.Select(s => (JsonNode?)JsonValue.Create(s)).ToList(), Shape.StringList);
 
+    /// <summary>A nil map or slice of a typed report (JSON null where the shape says map or list): empty, but JSON's null.</summary>
+    private static readonly JsonObject NilMap = [];
+    private static readonly JsonArray NilList = [];
+
+    /// <summary>A nil map or list: prints as map[] or [] (as Go's fmt), encodes as null (as Go's json).</summary>
+    public bool IsNil => ReferenceEquals(_ref, NilMap) || ReferenceEquals(_ref, NilList);
+
     public static Value From(JsonNode? node, Shape? shape) => node switch
     {
+        null when shape?.Kind == ShapeKind.Map => new Value(ValueKind.Object, NilMap, shape: shape),
+        null when shape?.Kind == ShapeKind.List => ListOf(NilList, shape),
         null => Invalid,
         JsonObject o => new Value(ValueKind.Object, o, shape: shape?.Kind is ShapeKind.Struct or ShapeKind.Map ? shape : null),
         JsonArray a => ListOf(a, shape?.Kind == ShapeKind.List ? shape : null),
@@ -91,7 +100,8 @@ internal readonly struct Value
         switch (v.GetValueKind())
         {
             case JsonValueKind.String:
-                return Of(v.TryGetValue(out string? s) ? s : JsonNode.Parse(v.ToJsonString())!.GetValue<string>());
+                string text = v.TryGetValue(out string? s) ? s : JsonNode.Parse(v.ToJsonString())!.GetValue<string>();
+                return shape?.Kind == ShapeKind.Time ? new Value(ValueKind.String, text, shape: shape) : Of(text);
             case JsonValueKind.True:
                 return Of(true);
             case JsonValueKind.False:
@@ -121,7 +131,10 @@ internal readonly struct Value
         _ => 0,
     };
 
-    public Value Element(int index) => From(Items[index], Shape?.Element);
+    public Value Element(int index) => From(Items[index], Shape?.ElementAt(index));
+
+    /// <summary>A time.Time (its RFC 3339 text, with the <see cref="Shape.Time"/> shape): prints as Go prints a time.</summary>
+    public bool IsTime => Kind == ValueKind.String && Shape?.Kind == ShapeKind.Time;
 
     /// <summary>A struct's fields in order, a map's entries sorted by key (as Go's fmt and range visit them).</summary>
     public IEnumerable<KeyValuePair<string, Value>> Entries()
@@ -155,6 +168,7 @@ internal readonly struct Value
         ValueKind.Bool => "bool",
         ValueKind.Int => "int",
         ValueKind.Float => "float64",
+        ValueKind.String when IsTime => "time.Time",
         ValueKind.String or ValueKind.Header => "string",
         ValueKind.List => Shape?.TypeName ?? "[]interface {}",
         ValueKind.Object => Shape?.TypeName ?? "map[string]interface {}",
