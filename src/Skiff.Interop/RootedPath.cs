@@ -50,4 +50,18 @@ public static class RootedPath
     private static string[] Split(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
 
     private static string Join(string root, List<string> parts) => parts.Count == 0 ? root : root + "/" + string.Join('/', parts);
+
+    /// <summary>A container path made absolute and lexically clean ("a/./b/../c" is "/a/c"), for comparing destinations.</summary>
+    public static string Clean(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var parts = new List<string>();
+        foreach (string p in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (p == ".") continue;
+            if (p == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
+            parts.Add(p);
+        }
+        return "/" + string.Join('/', parts);
+    }
 }

@@ -26,7 +26,7 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
     {
         var policy = RestartPolicy.Parse(options.Restart);
         int stopSignal = options.StopSignal is { } s ? SignalNames.TryParse(s) ?? throw new EngineException($"invalid signal: {s}") : 15;
-        var labels = ParseLabels(options.Labels);
+        var labels = Labels.Parse(options.Labels);
         var (logDriver, logMaxSize) = ParseLogOptions(options.LogDriver, options.LogOpts);
         if (options.Remove && policy.Name != "no") throw new EngineException("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
         var runtime = OciRuntime.Locate(options.Runtime, paths.RunRoot);
@@ -146,18 +146,6 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
 
     private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
-    private static Dictionary<string, string> ParseLabels(IReadOnlyList<string> labels)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string l in labels)
-        {
-            int eq = l.IndexOf('=', StringComparison.Ordinal);
-            string key = eq < 0 ? l : l[..eq];
-            if (key.Length == 0) throw new EngineException($"invalid label \"{l}\": the key is empty");
-            result[key] = eq < 0 ? "" : l[(eq + 1)..];
-        }
-        return result;
-    }
 
     private static (string Driver, long MaxSize) ParseLogOptions(string? driver, IReadOnlyList<string> opts)
     {

@@ -248,15 +248,5 @@ public static class MountSpecs
     }
 
     /// <summary>A container path made absolute and lexically clean.</summary>
-    public static string Clean(string path)
-    {
-        var parts = new List<string>();
-        foreach (string p in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (p == ".") continue;
-            if (p == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
-            parts.Add(p);
-        }
-        return "/" + string.Join('/', parts);
-    }
+    public static string Clean(string path) => Skiff.Interop.RootedPath.Clean(path);
 }

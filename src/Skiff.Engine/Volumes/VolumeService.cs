@@ -56,7 +56,7 @@ public sealed class VolumeService(SkiffPaths paths)
             throw new EngineException($"volume {name} uses volume plugin {driver} but it could not be retrieved: no volume plugin with name {driver} available: required plugin missing");
         if (!IsValidName(name)) throw new EngineException($"running volume create option: {NameRule}: invalid argument");
         var opts = ParseOptions(options.Options);
-        var labels = ParseLabels(options.Labels);
+        var labels = Labels.Parse(options.Labels);
         using var l = Lock();
         if (Db.GetVolume(name) is { } existing)
         {
@@ -125,18 +125,6 @@ public sealed class VolumeService(SkiffPaths paths)
         return result;
     }
 
-    private static Dictionary<string, string> ParseLabels(IReadOnlyList<string> labels)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string l in labels)
-        {
-            int eq = l.IndexOf('=', StringComparison.Ordinal);
-            string key = eq < 0 ? l : l[..eq];
-            if (key.Length == 0) throw new EngineException($"invalid label \"{l}\": the key is empty");
-            result[key] = eq < 0 ? "" : l[(eq + 1)..];
-        }
-        return result;
-    }
 
     public VolumeRecord Get(string name) => Db.GetVolume(name) ?? throw NoSuchVolume(name);
 

@@ -186,17 +186,7 @@ public sealed class RootfsSetup : IDisposable
     private static bool IsBind(Mount m) => m.Type == "bind" || MountOptions.Parse(m.Options).Bind;
 
     /// <summary>A container path made absolute and lexically clean, for comparisons (resolution uses the path as given).</summary>
-    public static string Clean(string path)
-    {
-        var parts = new List<string>();
-        foreach (string p in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (p == ".") continue;
-            if (p == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
-            parts.Add(p);
-        }
-        return "/" + string.Join('/', parts);
-    }
+    public static string Clean(string path) => Skiff.Interop.RootedPath.Clean(path);
 
     private Node Target(string dest, Create create) =>
         _kernel.Resolve(_root!, dest, create) ?? throw new RuntimeException($"mount destination {dest} could not be created");

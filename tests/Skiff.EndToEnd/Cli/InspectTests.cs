@@ -248,30 +248,5 @@ public sealed class InspectTests(SkiffEnvironment env)
         Assert.Equal(125, gone.ExitCode);
     }
 
-    /// <summary>Where <paramref name="ours"/> differs from podman's in keys, their order or value types (a null may stand for an empty list or map).</summary>
-    private static List<string> ShapeDifferences(JsonNode? podmans, JsonNode? ours, string path)
-    {
-        var differences = new List<string>();
-        if (podmans is null || ours is null) return differences;
-        if (podmans.GetValueKind() != ours.GetValueKind())
-        {
-            differences.Add($"{path}: podman's is {podmans.GetValueKind()}, ours {ours.GetValueKind()}");
-            return differences;
-        }
-        switch (podmans)
-        {
-            case JsonObject p when !Maps.Contains(path):
-                var o = (JsonObject)ours;
-                var pk = p.Select(kv => kv.Key).ToList();
-                var ok = o.Select(kv => kv.Key).ToList();
-                if (!pk.SequenceEqual(ok)) differences.Add($"{path}: podman's keys {string.Join(',', pk)}; ours {string.Join(',', ok)}");
-                foreach (var (key, value) in p)
-                    if (o.TryGetPropertyValue(key, out var mine)) differences.AddRange(ShapeDifferences(value, mine, path + "." + key));
-                break;
-            case JsonArray pa when pa.Count > 0 && ((JsonArray)ours).Count > 0:
-                differences.AddRange(ShapeDifferences(pa[0], ((JsonArray)ours)[0], path));
-                break;
-        }
-        return differences;
-    }
+    private static List<string> ShapeDifferences(JsonNode? podmans, JsonNode? ours, string path) => JsonShape.Differences(podmans, ours, path, Maps);
 }
