@@ -53,43 +53,10 @@ public sealed class ContainerPruneFilter
     /// <summary>podman's until: a time (RFC 3339, with or without zone, or a date), Unix seconds, or a duration before <paramref name="now"/>.</summary>
     public static DateTimeOffset? ParseTime(string value, DateTimeOffset now)
     {
-        if (GoDuration(value) is { } ago) return now - ago;
-        if (double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds))
-            return DateTimeOffset.UnixEpoch.AddSeconds(seconds);
-        string[] formats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd"];
-        return DateTimeOffset.TryParseExact(value, formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
+        try { return Events.TimeInput.Parse(value, now); }
+        catch (EngineException) { return null; }
     }
 
     /// <summary>A Go duration ("1h30m", "10s", "1.5h", "-2m"); null when the text is not one.</summary>
-    public static TimeSpan? GoDuration(string text)
-    {
-        string s = text;
-        bool negative = s.StartsWith('-');
-        if (s.Length > 0 && s[0] is '-' or '+') s = s[1..];
-        if (s == "0") return TimeSpan.Zero;
-        if (s.Length == 0) return null;
-        double ticks = 0;
-        int i = 0;
-        while (i < s.Length)
-        {
-            int start = i;
-            while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.')) i++;
-            if (i == start || !double.TryParse(s[start..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double n)) return null;
-            int unitStart = i;
-            while (i < s.Length && !char.IsAsciiDigit(s[i]) && s[i] != '.') i++;
-            double unit = s[unitStart..i] switch
-            {
-                "ns" => 0.01,
-                "us" or "µs" or "μs" => 10,
-                "ms" => TimeSpan.TicksPerMillisecond,
-                "s" => TimeSpan.TicksPerSecond,
-                "m" => TimeSpan.TicksPerMinute,
-                "h" => TimeSpan.TicksPerHour,
-                _ => double.NaN,
-            };
-            if (double.IsNaN(unit)) return null;
-            ticks += n * unit;
-        }
-        return TimeSpan.FromTicks((long)(negative ? -ticks : ticks));
-    }
+    public static TimeSpan? GoDuration(string text) => Events.TimeInput.TryParseDuration(text, out var d) ? d : null;
 }
