@@ -88,6 +88,7 @@ public sealed class ContainerExec(SkiffPaths paths, ImageService images)
                 caps.Ambient = [];
             }
         }
+        files.EnsureRunDir();
         string processFile = Path.Combine(files.RunDir, $"exec-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.json");
         File.WriteAllBytes(processFile, JsonSerializer.SerializeToUtf8Bytes(process, RuntimeJsonContext.Default.Process));
         try

@@ -25,10 +25,17 @@ public sealed class ContainerFiles(SkiffPaths paths, string id)
     /// <summary>Held while the container changes state, so that two commands on one container take turns.</summary>
     public string LockFile => Path.Combine(paths.RunRoot, "locks", id + ".lock");
 
-    /// <summary>Creates the run-root directories these files go in.</summary>
+    /// <summary>
+    /// Creates the shared run-root directories these files go in. Not <see cref="RunDir"/>, the container's own: that is
+    /// made only by whoever is about to write in it (<see cref="EnsureRunDir"/>, under the container's lock), so that a
+    /// command that found the container just before an `rm` removed it cannot bring the directory back.
+    /// </summary>
     public void EnsureRunDirectories()
     {
-        foreach (string dir in new[] { RunDir, Path.GetDirectoryName(ExitFile)!, Path.GetDirectoryName(AttachSocket)!, Path.GetDirectoryName(LockFile)! })
+        foreach (string dir in new[] { Path.GetDirectoryName(ExitFile)!, Path.GetDirectoryName(AttachSocket)!, Path.GetDirectoryName(LockFile)! })
             Directory.CreateDirectory(dir);
     }
+
+    /// <summary>Creates <see cref="RunDir"/> (the monitor's pid file and logs, exec's process files).</summary>
+    public void EnsureRunDir() => Directory.CreateDirectory(RunDir);
 }

@@ -33,6 +33,7 @@ public static class MonitorProcess
         if (record.Stdin) args.Add("--stdin");
         foreach (string a in new[] { self, "--root", paths.GraphRoot, "--runroot", paths.RunRoot, "container", "cleanup", record.Id })
             args.AddRange(["--exit-command", a]);
+        files.EnsureRunDir();
         File.Delete(files.RuntimeLog);
 
         var (syncRead, syncWrite) = Libc.Pipe2();
