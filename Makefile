@@ -1,4 +1,4 @@
-# Skiff: `make` builds out/skiff, out/skiff-runtime and out/skiff-monitor (NativeAOT); `make demo` runs a real container offline;
+# Skiff: `make` builds out/skiff, out/skiff-runtime, out/skiff-monitor and out/skiff-init (NativeAOT); `make demo` runs a real container offline;
 # `make test` runs the whole suite; `make stress` the long loops; `make bench` compares with podman and runc;
 # `make install PREFIX=...`.
 PREFIX ?= /usr/local
@@ -8,7 +8,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-# Debian packages: what the build needs (NativeAOT links with clang; lld links the static skiff-monitor), and what the
+# Debian packages: what the build needs (NativeAOT links with clang; lld links skiff-monitor and the static skiff-init), and what the
 # demo and tests use.
 BUILD_PACKAGES := clang lld libc6-dev
 RUN_PACKAGES := busybox-static docker-registry skopeo uidmap curl runc libsqlite3-0
@@ -19,8 +19,8 @@ SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj') Directory.Build.pr
 
 .PHONY: all deps demo test unit-test stress bench install clean
 
-all: $(OUT)/skiff $(OUT)/skiff-runtime $(OUT)/skiff-monitor
-	@for f in $(OUT)/skiff $(OUT)/skiff-runtime $(OUT)/skiff-monitor; do awk -v n="$$(basename $$f)" -v s="$$(stat -c %s $$f)" 'BEGIN {printf "%-16s %6.2f MiB\n", n, s / 1048576}'; done
+all: $(OUT)/skiff $(OUT)/skiff-runtime $(OUT)/skiff-monitor $(OUT)/skiff-init
+	@for f in $(OUT)/skiff $(OUT)/skiff-runtime $(OUT)/skiff-monitor $(OUT)/skiff-init; do awk -v n="$$(basename $$f)" -v s="$$(stat -c %s $$f)" 'BEGIN {printf "%-16s %6.2f MiB\n", n, s / 1048576}'; done
 
 # Installs what is missing when run as root; otherwise names it.
 deps:
@@ -39,6 +39,10 @@ $(OUT)/skiff-runtime: $(SOURCES) | deps
 
 $(OUT)/skiff-monitor: $(SOURCES) | deps
 	$(DOTNET) publish src/Skiff.Monitor -c Release -o $(OUT) -p:DebugType=none --nologo -v quiet
+	@touch $@
+
+$(OUT)/skiff-init: $(SOURCES) | deps
+	$(DOTNET) publish src/Skiff.Init -c Release -o $(OUT) -p:DebugType=none --nologo -v quiet
 	@touch $@
 
 demo:
@@ -70,7 +74,7 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(OUT)/skiff $(OUT)/skiff-runtime $(OUT)/skiff-monitor $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(OUT)/skiff $(OUT)/skiff-runtime $(OUT)/skiff-monitor $(OUT)/skiff-init $(DESTDIR)$(PREFIX)/bin/
 
 clean:
 	rm -rf $(OUT) artifacts

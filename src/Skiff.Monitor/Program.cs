@@ -13,8 +13,6 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        // `/run/skiff-init -- PROGRAM...`: the container's init for run --init (its signals are the program's).
-        if (args.Length > 0 && args[0] == "--") return ContainerInit.Run(args[1..]);
         // Daemonized: the terminal's signals are not ours. The engine stops containers through the runtime.
         foreach (int signal in new[] { 1, 2, 15 }) Libc.IgnoreSignal(signal);
         if (args is ["--pause"]) return Pause();

@@ -85,6 +85,7 @@ public sealed class ProjectEdgesTests
             ["Skiff.Images"] = ["Skiff.Oci", "Skiff.Storage"],
             ["Skiff.Interop"] = [],
             ["Skiff.Monitor"] = ["Skiff.Interop"],
+            ["Skiff.Init"] = ["Skiff.Interop"],
             ["Skiff.Oci"] = [],
             ["Skiff.Runtime.Cli"] = ["Skiff.Runtime"],
             ["Skiff.Runtime"] = ["Skiff.Interop", "Skiff.Oci"],
@@ -121,7 +122,7 @@ public sealed class ProjectEdgesTests
 internal static partial class ProjectEdges
 {
     /// <summary>Programs that run beside containers (and the library under them): they must not carry the engine.</summary>
-    private static readonly string[] Leaves = ["Skiff.Runtime", "Skiff.Runtime.Cli", "Skiff.Monitor", "Skiff.Interop"];
+    private static readonly string[] Leaves = ["Skiff.Runtime", "Skiff.Runtime.Cli", "Skiff.Monitor", "Skiff.Init", "Skiff.Interop"];
     private static readonly string[] FrontAndEngine = ["Skiff.Engine", "Skiff.Cli"];
     private static readonly string[] ForbiddenInCli = ["using Skiff.Interop", "using Skiff.Storage", "Skiff.Interop.", "Skiff.Storage."];
 

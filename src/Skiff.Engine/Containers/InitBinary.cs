@@ -1,12 +1,11 @@
 using System.Globalization;
 using Skiff.Engine.Configuration;
-using Skiff.Engine.Lifecycle;
 using Skiff.Storage.Locking;
 
 namespace Skiff.Engine.Containers;
 
 /// <summary>
-/// --init: the container's PID 1 is skiff-monitor in its init mode (podman's catatonit), bound read-only at
+/// --init: the container's PID 1 is skiff-init (podman's catatonit; static, for images without a C library), bound read-only at
 /// <see cref="Destination"/> and run as `/run/skiff-init -- PROGRAM...`. What is bound is a copy kept in the store,
 /// never the installed binary, so a container that can remount it writable (--privileged) changes only the copy.
 /// </summary>
@@ -14,10 +13,13 @@ public static class InitBinary
 {
     public const string Destination = "/run/skiff-init";
 
-    /// <summary>The store's copy of <paramref name="initPath"/> (--init-path), or of skiff-monitor; made when missing.</summary>
+    public const string ProgramName = "skiff-init";
+
+    /// <summary>The store's copy of <paramref name="initPath"/> (--init-path), or of skiff-init; made when missing.</summary>
     public static string Prepare(SkiffPaths paths, string? initPath)
     {
-        string source = initPath ?? MonitorProcess.Locate();
+        string source = initPath ?? Processes.HelperPrograms.FindOwn(ProgramName)
+            ?? throw new EngineException($"{ProgramName} was not found beside skiff or in $PATH: install Skiff completely (make install)");
         var info = new FileInfo(source);
         if (!info.Exists) throw new EngineException($"container-init binary not found on the host: {source}: no such file", ErrorKind.NoSuchObject);
         string dir = Path.Combine(paths.GraphRoot, "init");

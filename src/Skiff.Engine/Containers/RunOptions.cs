@@ -51,9 +51,9 @@ public sealed class RunOptions
     public string? CidFile { get; init; }
     /// <summary>--pull: missing (default), always, never or newer.</summary>
     public string? Pull { get; init; }
-    /// <summary>--init: a tiny init (skiff-monitor's init mode) as PID 1, reaping orphans and passing signals on.</summary>
+    /// <summary>--init: a tiny init (skiff-init) as PID 1, reaping orphans and passing signals on.</summary>
     public bool Init { get; init; }
-    /// <summary>--init-path: the init binary to use instead of skiff-monitor.</summary>
+    /// <summary>--init-path: the init binary to use instead of skiff-init.</summary>
     public string? InitPath { get; init; }
     /// <summary>--userns: host (the default: root's own namespace, or the rootless user's); others are refused by name.</summary>
     public string? UserNs { get; init; }

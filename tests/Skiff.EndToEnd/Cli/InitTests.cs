@@ -4,7 +4,7 @@ using Skiff.TestSupport;
 namespace Skiff.EndToEnd.Cli;
 
 /// <summary>
-/// run --init: skiff-monitor's init mode as PID 1 (podman's catatonit at /run/podman-init): it runs in an image with
+/// run --init: skiff-init as PID 1 (podman's catatonit at /run/podman-init): it runs in an image with
 /// no C library, passes the container's exit code and signals on, reaps orphans, and cannot be written from inside.
 /// Also --userns, of which only host (the default) is supported yet.
 /// </summary>
@@ -76,7 +76,7 @@ public sealed class InitTests(SkiffEnvironment env)
         string source = mount.GetProperty("source").GetString()!;
         Assert.StartsWith(Path.Combine(env.Work, _store, "root", "init") + "/", source, StringComparison.Ordinal);
         Assert.Contains("ro", mount.GetProperty("options").EnumerateArray().Select(o => o.GetString()));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(env.Work, "bin", "skiff-monitor")), File.ReadAllBytes(source));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(env.Work, "bin", "skiff-init")), File.ReadAllBytes(source));
         Must("rm", id);
     }
 

@@ -22,14 +22,14 @@ public sealed class SkiffEnvironment : IDisposable
     {
         RepoRoot = FindRepoRoot();
         Out = Environment.GetEnvironmentVariable("SKIFF_OUT") is { Length: > 0 } o ? o : Path.Combine(RepoRoot, "out");
-        foreach (string bin in new[] { "skiff", "skiff-runtime", "skiff-monitor" })
+        foreach (string bin in new[] { "skiff", "skiff-runtime", "skiff-monitor", "skiff-init" })
             if (!File.Exists(Path.Combine(Out, bin)))
                 throw new InvalidOperationException($"{Path.Combine(Out, bin)} is missing: build with `make` first (or set SKIFF_OUT)");
         Work = Directory.CreateTempSubdirectory("skiff-e2e-").FullName;
         File.SetUnixFileMode(Work, (UnixFileMode)0b111_101_101);
         // A copy the test user can reach (the checkout may sit under /root).
         Directory.CreateDirectory(Path.Combine(Work, "bin"));
-        foreach (string bin in new[] { "skiff", "skiff-runtime", "skiff-monitor" })
+        foreach (string bin in new[] { "skiff", "skiff-runtime", "skiff-monitor", "skiff-init" })
             File.Copy(Path.Combine(Out, bin), Path.Combine(Work, "bin", bin));
         LocalRegistry = LocalRegistry.StartAsync().GetAwaiter().GetResult();
         TestImages.PushBusybox(LocalRegistry, "library/busybox:latest");

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Skiff.Interop;
 
-namespace Skiff.Monitor;
+namespace Skiff.Init;
 
 /// <summary>
 /// `run --init`: the container's PID 1 (podman's catatonit), as `/run/skiff-init -- PROGRAM ARGS...`. It starts the
@@ -20,7 +20,7 @@ internal static class ContainerInit
     {
         if (args.Length == 0)
         {
-            Program.Say("skiff-init: usage: skiff-init -- PROGRAM [ARG...]");
+            Say("skiff-init: usage: skiff-init -- PROGRAM [ARG...]");
             return 125;
         }
         // Descriptors passed to the container (--preserve-fds) go on to the program at the same numbers.
@@ -29,7 +29,7 @@ internal static class ContainerInit
         string? path = Resolve(args[0]);
         if (path is null)
         {
-            Program.Say($"skiff-init: {args[0]}: executable file not found in $PATH");
+            Say($"skiff-init: {args[0]}: executable file not found in $PATH");
             return 127;
         }
         var env = new List<string>();
@@ -52,7 +52,7 @@ internal static class ContainerInit
             program.Release();
             if (program.LaunchError is { } error)
             {
-                Program.Say($"skiff-init: cannot run {path}: {error.Message}");
+                Say($"skiff-init: cannot run {path}: {error.Message}");
                 Libc.WaitPid(child, out _);
                 return error.Errno is Errno.ENOENT ? 127 : 126;
             }
@@ -72,6 +72,12 @@ internal static class ContainerInit
             }
             return code;
         }
+    }
+
+    private static void Say(string line)
+    {
+        try { Libc.WriteAll(2, System.Text.Encoding.UTF8.GetBytes(line + "\n")); }
+        catch (ErrnoException) { }
     }
 
     /// <summary>The program as execvp would find it: a name with a slash as is, else the first executable on $PATH.</summary>
