@@ -114,10 +114,23 @@ public sealed class ContainerRunner(SkiffPaths paths, ImageService images)
         {
             var buffer = new byte[32 * 1024];
             var pass = new List<byte>(buffer.Length);
+            int ioErrors = 0;
             while (true)
             {
                 int n;
                 try { n = Libc.Read(0, buffer); }
+                catch (ErrnoException e) when (e.Errno == Errno.EAGAIN)
+                {
+                    // stdin's file description is non-blocking (shared with another process): wait for input instead
+                    Libc.PollOne(0, Libc.POLLIN, -1);
+                    continue;
+                }
+                catch (ErrnoException e) when (e.Errno == Errno.EIO && ++ioErrors < 50)
+                {
+                    // a terminal briefly out of reach (a foreground change): try again rather than end the input
+                    Thread.Sleep(20);
+                    continue;
+                }
                 catch (ErrnoException) { n = 0; }
                 if (n <= 0) break;
                 pass.Clear();

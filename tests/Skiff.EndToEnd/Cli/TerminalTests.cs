@@ -70,7 +70,24 @@ public sealed class TerminalTests(SkiffEnvironment env)
                 Thread.Sleep(100);
             }
         }
-        Assert.Fail($"skiff never exited on ctrl-p ctrl-q:\n{Screen()}");
+        Assert.Fail($"skiff never exited on ctrl-p ctrl-q:\n{Screen()}\n{Diagnosis()}");
+    }
+
+    /// <summary>For a hang: the pane's terminal settings and where each thread of the skiff in it waits.</summary>
+    private string Diagnosis()
+    {
+        var lines = new List<string>();
+        string pid = Tmux("display-message", "-p", "-t", _session, "#{pane_pid}").Stdout.Trim();
+        string tty = Tmux("display-message", "-p", "-t", _session, "#{pane_tty}").Stdout.Trim();
+        lines.Add($"pane pid {pid}, tty {tty}: {Command.Run("stty", ["-a", "-F", tty]).Stdout.Replace('\n', ' ')}");
+        try
+        {
+            foreach (string task in Directory.GetDirectories($"/proc/{pid}/task"))
+                lines.Add($"thread {Path.GetFileName(task)} {File.ReadAllText(Path.Combine(task, "comm")).Trim()}: wchan {File.ReadAllText(Path.Combine(task, "wchan"))}, {File.ReadAllLines(Path.Combine(task, "status")).FirstOrDefault(l => l.StartsWith("State:", StringComparison.Ordinal))}");
+            lines.Add("fd 0 flags: " + string.Join(' ', File.ReadAllLines($"/proc/{pid}/fdinfo/0")));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { lines.Add($"(/proc/{pid}: {e.Message})"); }
+        return string.Join('\n', lines);
     }
 
     [RequiresProgramsFact("tmux")]
