@@ -102,7 +102,9 @@ public sealed class ContainerFilter
                 "since" => c.Created > _since,
                 "until" => c.Created < _until,
                 "restart-policy" => values.Any(p => p == c.RestartPolicy || (p == "none" && c.RestartPolicy == "no")),
-                // Not kept by Skiff's containers yet: no volumes, health checks, pods or networks to match.
+                // podman: a named volume the container mounts (its mount destinations are not recorded here).
+                "volume" => values.Any(v => c.Volumes.Contains(v, StringComparer.Ordinal)),
+                // Not kept by Skiff's containers yet: no health checks, pods or networks to match.
                 _ => false,
             };
             if (!ok) return false;

@@ -67,6 +67,17 @@ public sealed class ContainerFilterTests
         => Assert.Equal(expected.Split(' ', StringSplitOptions.RemoveEmptyEntries), Names(filter));
 
     [Fact]
+    public void Volume_matches_a_named_volume_the_container_mounts()
+    {
+        var withData = C("v1", "b7e1", 5, "running");
+        withData.Volumes = ["data", "cache"];
+        var f = ContainerFilter.Parse(["volume=data"], n => T, T.AddMinutes(1));
+        Assert.True(f.Matches(withData, "running"));
+        Assert.DoesNotContain(All, c => f.Matches(c, ContainerListing.StateOf(c)));
+        Assert.False(ContainerFilter.Parse(["volume=other"], n => T, T.AddMinutes(1)).Matches(withData, "running"));
+    }
+
+    [Fact]
     public void Values_of_one_key_or_and_keys_and()
     {
         Assert.Equal(["a1", "c1"], Names("name=a1", "name=c1"));
