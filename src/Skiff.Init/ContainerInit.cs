@@ -20,7 +20,7 @@ internal static class ContainerInit
     {
         if (args.Length == 0)
         {
-            Say("skiff-init: usage: skiff-init -- PROGRAM [ARG...]");
+            Libc.WriteErrorLine("skiff-init: usage: skiff-init -- PROGRAM [ARG...]");
             return 125;
         }
         // Descriptors passed to the container (--preserve-fds) go on to the program at the same numbers.
@@ -29,11 +29,10 @@ internal static class ContainerInit
         string? path = Resolve(args[0]);
         if (path is null)
         {
-            Say($"skiff-init: {args[0]}: executable file not found in $PATH");
+            Libc.WriteErrorLine($"skiff-init: {args[0]}: executable file not found in $PATH");
             return 127;
         }
-        var env = new List<string>();
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables()) env.Add($"{e.Key}={e.Value}");
+        var env = Libc.EnvironmentLines();
         int child;
         using (var program = CloneChild.Start(new CloneStartInfo { Path = path, Args = args, Env = env, ExtraFds = extra, ParentDeathSignal = 0 }))
         {
@@ -52,7 +51,7 @@ internal static class ContainerInit
             program.Release();
             if (program.LaunchError is { } error)
             {
-                Say($"skiff-init: cannot run {path}: {error.Message}");
+                Libc.WriteErrorLine($"skiff-init: cannot run {path}: {error.Message}");
                 Libc.WaitPid(child, out _);
                 return error.Errno is Errno.ENOENT ? 127 : 126;
             }
@@ -72,12 +71,6 @@ internal static class ContainerInit
             }
             return code;
         }
-    }
-
-    private static void Say(string line)
-    {
-        try { Libc.WriteAll(2, System.Text.Encoding.UTF8.GetBytes(line + "\n")); }
-        catch (ErrnoException) { }
     }
 
     /// <summary>The program as execvp would find it: a name with a slash as is, else the first executable on $PATH.</summary>

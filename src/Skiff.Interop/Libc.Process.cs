@@ -131,6 +131,25 @@ public static partial class Libc
     /// <summary>close(2) of a descriptor not held by a SafeFd.</summary>
     public static int Close(int fd) => CloseRaw(fd);
 
+    /// <summary>This process's environment as "K=V" strings, for a child started with <see cref="CloneChild"/> or execve.</summary>
+    public static List<string> EnvironmentLines()
+    {
+        var env = new List<string>();
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables()) env.Add($"{e.Key}={e.Value}");
+        return env;
+    }
+
+    /// <summary>
+    /// Writes one line to stderr with write(2), without .NET's Console (the small programs beside containers stay
+    /// smaller without it); a closed stderr is ignored.
+    /// </summary>
+    public static void WriteErrorLine(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        try { WriteAll(2, System.Text.Encoding.UTF8.GetBytes(line + "\n")); }
+        catch (ErrnoException) { }
+    }
+
     [LibraryImport(Name, EntryPoint = "setsid", SetLastError = true)]
     public static partial int SetSid();
 

@@ -79,7 +79,7 @@ public sealed class ContainerMonitor : IDisposable
             int rc;
             using (var runtime = CloneChild.Start(new CloneStartInfo
             {
-                Path = o.Runtime, Args = argv, Env = Environment(), StdioFds = stdio, ParentDeathSignal = 0,
+                Path = o.Runtime, Args = argv, Env = Libc.EnvironmentLines(), StdioFds = stdio, ParentDeathSignal = 0,
             }))
             {
                 runtime.Release();
@@ -283,7 +283,7 @@ public sealed class ContainerMonitor : IDisposable
             using var devNull = Libc.OpenFd("/dev/null", Libc.O_RDWR | Libc.O_CLOEXEC);
             using var child = CloneChild.Start(new CloneStartInfo
             {
-                Path = _options.ExitCommand[0], Args = _options.ExitCommand, Env = Environment(),
+                Path = _options.ExitCommand[0], Args = _options.ExitCommand, Env = Libc.EnvironmentLines(),
                 StdioFds = [devNull.Fd, devNull.Fd, devNull.Fd], ParentDeathSignal = 0,
             });
             child.Release();
@@ -292,14 +292,6 @@ public sealed class ContainerMonitor : IDisposable
         {
             Program.Say($"skiff-monitor: {_options.Id}: the exit command failed: {e.Message}");
         }
-    }
-
-    private static List<string> Environment()
-    {
-        var env = new List<string>();
-        foreach (System.Collections.DictionaryEntry e in System.Environment.GetEnvironmentVariables())
-            env.Add($"{e.Key}={e.Value}");
-        return env;
     }
 
     private static void TryUnlink(string path)

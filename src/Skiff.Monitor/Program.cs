@@ -59,9 +59,5 @@ public static class Program
         sync.Dispose();
     }
 
-    internal static void Say(string line)
-    {
-        try { Libc.WriteAll(2, Encoding.UTF8.GetBytes(line + "\n")); }
-        catch (ErrnoException) { }
-    }
+    internal static void Say(string line) => Libc.WriteErrorLine(line);
 }

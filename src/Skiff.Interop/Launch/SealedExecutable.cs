@@ -46,8 +46,7 @@ public static class SealedExecutable
     {
         if (IsSelfSealed()) return;
         using var copy = Create("/proc/self/exe", emptyDirectory, name);
-        var env = new List<string>();
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables()) env.Add($"{e.Key}={e.Value}");
+        var env = Libc.EnvironmentLines();
         using var program = new SyscallProgram();
         program.Execveat(copy.Fd, argv, env, "run the runtime from its sealed copy");
         program.RunHere();
