@@ -26,7 +26,7 @@ all: $(OUT)/skiff $(OUT)/skiff-runtime $(OUT)/skiff-monitor $(OUT)/skiff-init
 deps:
 	@missing=""; for p in $(BUILD_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; (apt-get install -y -q --no-install-recommends $$missing || { apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; }) >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; (apt-get install -y -q --no-install-recommends $$missing 2>/dev/null || { apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; }) >/dev/null; \
 	  else echo "missing Debian packages:$$missing (run 'sudo apt-get install$$missing' or 'sudo make deps')" >&2; exit 1; fi; fi
 
 $(OUT)/skiff: $(SOURCES) | deps
