@@ -88,12 +88,13 @@ public sealed partial class PsTests(SkiffEnvironment env)
             ours = Regex.Replace(ours, @"  [0-9]{3,}\n", "  <pid>\n");
             string ids = "(?m)^[0-9a-f]{12}";
             Assert.Equal(Regex.Replace(Fixture("ps-a-table.txt"), ids, "<id>"), Regex.Replace(ours, ids, "<id>"));
-            // The default table: podman's header and its status words.
+            // The default table: podman's header and its status words. CREATED is padded to its widest value
+            // ("1 second ago" beside "Less than a second ago"), so columns are apart by two spaces or more.
             string table = Must("ps", "-a").Stdout;
             Assert.Matches(@"^CONTAINER ID  IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES\n", table);
-            Assert.Matches(@"\n[0-9a-f]{12}  \S+ +sh -c exit 3 +.+ ago  Exited \(3\) .+ ago +a2\n", table);
-            Assert.Matches(@"\n[0-9a-f]{12}  \S+ +sleep 100 +.+ ago  Created +c1\n", table);
-            Assert.Matches(@"\n[0-9a-f]{12}  \S+ +sleep 1000 +.+ ago  Up .+ ago +r1\n$", table);
+            Assert.Matches(@"\n[0-9a-f]{12}  \S+ +sh -c exit 3 +.+ ago +Exited \(3\) .+ ago +a2\n", table);
+            Assert.Matches(@"\n[0-9a-f]{12}  \S+ +sleep 100 +.+ ago +Created +c1\n", table);
+            Assert.Matches(@"\n[0-9a-f]{12}  \S+ +sleep 1000 +.+ ago +Up .+ ago +r1\n$", table);
         }
         finally { RemoveAll(); }
     }
