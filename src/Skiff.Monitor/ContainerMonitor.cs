@@ -290,7 +290,7 @@ public sealed class ContainerMonitor : IDisposable
         }
         catch (Exception e) when (e is ErrnoException or IOException)
         {
-            Program.Say($"skiff-monitor: {_options.Id}: the exit command failed: {e.Message}");
+            Libc.WriteErrorLine($"skiff-monitor: {_options.Id}: the exit command failed: {e.Message}");
         }
     }
 

@@ -20,7 +20,7 @@ public static class Program
         try { options = MonitorOptions.Parse(args); }
         catch (ArgumentException e)
         {
-            Say($"skiff-monitor: {e.Message}");
+            Libc.WriteErrorLine($"skiff-monitor: {e.Message}");
             return 2;
         }
         var sync = new SafeFd(3);
@@ -35,7 +35,7 @@ public static class Program
         catch (Exception e) when (e is ErrnoException or IOException or UnauthorizedAccessException)
         {
             Report(sync, $"error 125 {e.Message}");
-            Say($"skiff-monitor: {options.Id}: {e.Message}");
+            Libc.WriteErrorLine($"skiff-monitor: {options.Id}: {e.Message}");
             return 1;
         }
     }
@@ -58,6 +58,4 @@ public static class Program
         catch (ErrnoException) { /* the engine is gone: the state tells the next command */ }
         sync.Dispose();
     }
-
-    internal static void Say(string line) => Libc.WriteErrorLine(line);
 }
