@@ -1,4 +1,5 @@
 using System.Net;
+using Skiff.Interop;
 
 namespace Skiff.Images.Distribution;
 
@@ -25,7 +26,21 @@ public sealed partial class RegistryClient
         if (insecure && _options.TlsVerify != true)
             return await PingOnceAsync(registry, new Uri($"http://{host}/"), _unverified, null, ct).ConfigureAwait(false);
         if (_options.TlsVerify != false)
-            return await PingOnceAsync(registry, new Uri($"https://{host}/"), _verifying, null, ct).ConfigureAwait(false);
+        {
+            try
+            {
+                return await PingOnceAsync(registry, new Uri($"https://{host}/"), _verifying, null, ct).ConfigureAwait(false);
+            }
+            catch (RegistryException e) when (e.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError }
+                && !ct.IsCancellationRequested)
+            {
+                if (!await SpeaksPlainHttpAsync(host, ct).ConfigureAwait(false)) throw;
+                // What podman says (Go's net/http), and what to do about it.
+                throw new RegistryException(
+                    $"pinging container registry {registry}: Get \"https://{host}/v2/\": http: server gave HTTP response to HTTPS client "
+                    + "(a registry that serves plain HTTP needs --tls-verify=false, or insecure = true for it in registries.conf)", e);
+            }
+        }
         try
         {
             return await PingOnceAsync(registry, new Uri($"https://{host}/"), _unverified, InsecureProbeTimeout, ct).ConfigureAwait(false);
@@ -63,11 +78,30 @@ public sealed partial class RegistryClient
         }
     }
 
+    /// <summary>The deepest exception's message, in words (NativeAOT gives resource keys for .NET's own messages).</summary>
     private static string Innermost(Exception e)
     {
-        string message = e.Message;
+        var deepest = e;
         for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
-            if (!string.IsNullOrEmpty(inner.Message)) message = inner.Message;
-        return message;
+            if (!string.IsNullOrEmpty(inner.Message)) deepest = inner;
+        return e is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } && ErrorText.IsResourceKey(deepest.Message)
+            ? $"the TLS handshake failed ({deepest.Message})"
+            : ErrorText.Of(deepest);
+    }
+
+    /// <summary>After a failed TLS handshake: whether the server answers GET /v2/ in plain HTTP (podman's diagnosis).</summary>
+    private async Task<bool> SpeaksPlainHttpAsync(string host, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(InsecureProbeTimeout);
+        try
+        {
+            using var response = await _unverified.GetAsync(new Uri($"http://{host}/v2/"), HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            return false;
+        }
     }
 }

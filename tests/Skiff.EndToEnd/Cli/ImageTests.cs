@@ -84,6 +84,39 @@ public sealed class ImageTests(SkiffEnvironment env)
     }
 
     [RootFact]
+    public void A_plain_http_registry_without_tls_verify_false_is_named_as_podman_names_it()
+    {
+        var r = env.Skiff("pull", env.Registry + "/library/busybox");
+        Assert.Equal(125, r.ExitCode);
+        Assert.Equal($"Trying to pull {env.Registry}/library/busybox:latest...\n"
+            + $"Error: initializing source docker://{env.Registry}/library/busybox:latest: pinging container registry {env.Registry}: "
+            + $"Get \"https://{env.Registry}/v2/\": http: server gave HTTP response to HTTPS client "
+            + "(a registry that serves plain HTTP needs --tls-verify=false, or insecure = true for it in registries.conf)\n", r.Stderr);
+    }
+
+    [RootFact]
+    public void A_server_that_fails_the_tls_handshake_is_an_error_in_words()
+    {
+        // Accepts and answers with bytes that are neither TLS nor HTTP.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var serve = Task.Run(async () =>
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                using var client = await listener.AcceptTcpClientAsync();
+                await client.GetStream().WriteAsync(new byte[64]);
+                await Task.Delay(200);
+            }
+        });
+        string registry = $"127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}";
+        var r = env.Skiff("pull", registry + "/library/busybox");
+        Assert.Equal(125, r.ExitCode);
+        Assert.Contains($"pinging container registry {registry}: Get \"https://{registry}/v2/\": the TLS handshake failed", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("HTTP response", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [RootFact]
     public void A_blob_whose_digest_does_not_match_is_refused_by_name()
     {
         string repo = "library/tampered" + Guid.NewGuid().ToString("N")[..6];
