@@ -161,6 +161,59 @@ public class CgroupTests
     }
 
     [RootFact]
+    public async Task CpusetSwapBlockIoAndUnifiedLandInTheirFiles()
+    {
+        // A real disk's numbers (not a loop, ram or zram device), as podman's --device-read-bps gives them.
+        string disk = Directory.GetDirectories("/sys/block").Select(Path.GetFileName).OfType<string>()
+            .First(n => !n.StartsWith("loop", StringComparison.Ordinal) && !n.StartsWith("ram", StringComparison.Ordinal) && !n.StartsWith("zram", StringComparison.Ordinal));
+        string[] numbers = File.ReadAllText($"/sys/block/{disk}/dev").Trim().Split(':');
+        int major = int.Parse(numbers[0], CultureInfo.InvariantCulture), minor = int.Parse(numbers[1], CultureInfo.InvariantCulture);
+        using var b = new TestBundle("sleep", "100");
+        var r = Resources(b);
+        r["cpu"] = new JsonObject { ["cpus"] = "0", ["mems"] = "0" };
+        r["memory"] = new JsonObject { ["limit"] = 67108864, ["swap"] = 134217728 };
+        r["blockIO"] = new JsonObject
+        {
+            ["throttleReadBpsDevice"] = new JsonArray(new JsonObject { ["major"] = major, ["minor"] = minor, ["rate"] = 1048576 }),
+            ["throttleWriteIOPSDevice"] = new JsonArray(new JsonObject { ["major"] = major, ["minor"] = minor, ["rate"] = 100 }),
+        };
+        // unified: a file of a controller the cgroup2 tree has (on this hybrid host, hugetlb only).
+        string[] unifiedControllers = File.Exists("/sys/fs/cgroup/unified/cgroup.controllers")
+            ? File.ReadAllText("/sys/fs/cgroup/unified/cgroup.controllers").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : File.ReadAllText("/sys/fs/cgroup/cgroup.controllers").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        (string unifiedFile, string unifiedValue) = unifiedControllers.Contains("hugetlb") ? ("hugetlb.2MB.max", "6291456") : ("pids.max", "77");
+        r["unified"] = new JsonObject { [unifiedFile] = unifiedValue };
+        await CreateAndStartAsync(b, "s1");
+        var paths = CgroupPaths(b, "s1");
+        string device = $"{major}:{minor}";
+        if (paths.TryGetValue("cpuset", out string? cpuset))
+        {
+            Assert.Equal("0", Read(cpuset, "cpuset.cpus"));
+            Assert.Equal("0", Read(cpuset, "cpuset.mems"));
+        }
+        else
+        {
+            Assert.Equal("0", Read(paths[""], "cpuset.cpus"));
+            Assert.Equal("0", Read(paths[""], "cpuset.mems"));
+        }
+        if (paths.TryGetValue("memory", out string? memory))
+        {
+            // memsw exists only with swap accounting; the limit is then memory plus swap, as the spec's swap is.
+            if (File.Exists(Path.Combine(memory, "memory.memsw.limit_in_bytes"))) Assert.Equal("134217728", Read(memory, "memory.memsw.limit_in_bytes"));
+        }
+        else Assert.Equal("67108864", Read(paths[""], "memory.swap.max")); // v2 counts swap alone
+        if (paths.TryGetValue("blkio", out string? blkio))
+        {
+            Assert.Equal($"{device} 1048576", Read(blkio, "blkio.throttle.read_bps_device"));
+            Assert.Equal($"{device} 100", Read(blkio, "blkio.throttle.write_iops_device"));
+        }
+        else Assert.Matches($@"^{device} rbps=1048576 wbps=max riops=max wiops=100$", Read(paths[""], "io.max"));
+        Assert.Equal(unifiedValue, Read(paths[""], unifiedFile));
+        Assert.Equal(0, (await b.Runtime("delete", "--force", "s1")).ExitCode);
+        Assert.All(paths.Values, d => Assert.False(Directory.Exists(d)));
+    }
+
+    [RootFact]
     public async Task PauseFreezesAndResumeThaws()
     {
         using var b = new TestBundle("sleep", "100");
