@@ -62,4 +62,13 @@ public sealed class UserNamespaceModeTests
         Assert.Equal(("5:*:5:7:container user:/:/bin/sh", "7:x:7:5"), (numeric.PasswdLine, numeric.GroupLine));
         Assert.Equal("root:x:0:0:root:/root:/bin/sh\nx\n", KeepIdUser.Append("root:x:0:0:root:/root:/bin/sh", "x"));
     }
+
+    [Fact]
+    public void Keep_id_adds_no_group_entry_when_the_image_has_the_group()
+    {
+        var mode = UserNamespaceMode.Parse("keep-id", rootless: true);
+        var u = KeepIdUser.Make(mode, 1001, 1001, "bob:x:1001:1001::/home/bob:/bin/sh\n", "bobs:x:1001:\n", "root:x:0:0::/:/bin/sh\n", "staff:x:1001:\n", "/", _ => false);
+        Assert.Null(u.GroupLine);
+        Assert.NotNull(u.PasswdLine);
+    }
 }
