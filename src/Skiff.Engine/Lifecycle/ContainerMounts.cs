@@ -39,7 +39,10 @@ public static class ContainerMounts
     public static void Unmount(SkiffPaths paths, string id)
     {
         var layers = new ContainerLayerStore(paths.GraphRoot);
-        string merged = layers.PathsOf(id).Merged;
-        if (ContainerLayerStore.IsMountPoint(merged)) layers.Unmount(merged);
+        var layer = layers.PathsOf(id);
+        if (ContainerLayerStore.IsMountPoint(layer.Merged)) layers.Unmount(layer.Merged);
+        // The image's read-only mount that keep-id's copy is made from, left by a create killed while copying.
+        string image = Path.Combine(layer.Dir, "image");
+        if (Directory.Exists(image) && ContainerLayerStore.IsMountPoint(image)) layers.Unmount(image);
     }
 }
