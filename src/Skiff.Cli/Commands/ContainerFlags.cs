@@ -42,7 +42,7 @@ public sealed class ContainerFlags
     private readonly Option<string?> _cidFile = new("--cidfile") { Description = "Write the container ID to the file" };
     private readonly Option<bool> _init = new("--init") { Description = "Run an init inside the container that forwards signals and reaps processes" };
     private readonly Option<string?> _initPath = new("--init-path") { Description = "Path to the container-init binary" };
-    private readonly Option<string?> _userns = new("--userns") { Description = "User namespace to use: host (the default)" };
+    private readonly Option<string?> _userns = new("--userns") { Description = "User namespace to use: host (the default) or keep-id[:uid=N,gid=N] (rootless)" };
     private readonly Option<string?> _pull = new("--pull") { Description = "Pull image policy: always, missing (default), never or newer" };
     private readonly Option<string[]> _volume = new("--volume", "-v") { Description = "Bind mount a volume ([SOURCE-VOLUME|HOST-DIR:]CONTAINER-DIR[:OPTIONS]; ro, rw, z, Z, U, O, nocopy, copy...)" };
     private readonly Option<string[]> _mount = new("--mount") { Description = "Attach a filesystem mount (type=bind|volume|tmpfs,src=...,dst=...[,ro][,tmpfs-size=...])" };

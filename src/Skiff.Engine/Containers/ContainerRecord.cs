@@ -51,6 +51,8 @@ public sealed class ContainerRecord
     public List<string> Entrypoint { get; set; } = [];
     public List<string> Cmd { get; set; } = [];
     public string User { get; set; } = "";
+    /// <summary>--userns as given ("" or host: the engine's namespace; keep-id[:...]).</summary>
+    public string UserNs { get; set; } = "";
     public List<string> CreateCommand { get; set; } = [];
 }
 

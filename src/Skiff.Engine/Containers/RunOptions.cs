@@ -55,7 +55,7 @@ public sealed class RunOptions
     public bool Init { get; init; }
     /// <summary>--init-path: the init binary to use instead of skiff-init.</summary>
     public string? InitPath { get; init; }
-    /// <summary>--userns: host (the default: root's own namespace, or the rootless user's); others are refused by name.</summary>
+    /// <summary>--userns: host (the default: root's own namespace, or the rootless user's), keep-id[:uid=N,gid=N] (rootless); others are refused by name.</summary>
     public string? UserNs { get; init; }
     /// <summary>-v/--volume, --mount and --tmpfs, as given (parsed by <see cref="Volumes.MountSpecs"/>).</summary>
     public IReadOnlyList<string> Volumes { get; init; } = [];

@@ -35,6 +35,8 @@ public sealed record SpecInputs
     public string? InitBinaryPath { get; init; }
     /// <summary>The user's mounts (-v, --mount, --tmpfs), resolved (Volumes/ContainerVolumes.cs): they replace a default at the same destination.</summary>
     public IReadOnlyList<Mount> UserMounts { get; init; } = [];
+    /// <summary>--userns keep-id: a user namespace of the container's own with these maps; null: the engine's.</summary>
+    public KeepIdMaps? UserNamespace { get; init; }
 }
 
 /// <summary>
@@ -114,7 +116,10 @@ public static class SpecGenerator
                     new Namespace { Type = "pid" }, new Namespace { Type = "network" }, new Namespace { Type = "ipc" },
                     new Namespace { Type = "uts" }, new Namespace { Type = "mount" },
                     .. inputs.CgroupNamespace ? [new Namespace { Type = "cgroup" }] : Array.Empty<Namespace>(),
+                    .. inputs.UserNamespace is not null ? [new Namespace { Type = "user" }] : Array.Empty<Namespace>(),
                 ],
+                UidMappings = inputs.UserNamespace is { } u ? [.. u.Uids] : null,
+                GidMappings = inputs.UserNamespace is { } g ? [.. g.Gids] : null,
                 Sysctl = new Dictionary<string, string>(DefaultSysctls),
                 Resources = resources,
                 CgroupsPath = ContainerResources.CgroupsPath(inputs.ContainerId, inputs.Rootless),

@@ -89,6 +89,7 @@ public sealed class ContainerInspector(SkiffPaths paths, ImageService images)
             HostConfig = new InspectContainerHostConfig
             {
                 CgroupMode = spec?.Linux?.Namespaces?.Any(n => n.Type == "cgroup") == true ? "private" : "host",
+                UsernsMode = record.UserNs.StartsWith("keep-id", StringComparison.Ordinal) ? "private" : "", // podman 4.3: a namespace of its own
                 LogConfig = new InspectLogConfig
                 {
                     Type = record.LogDriver,

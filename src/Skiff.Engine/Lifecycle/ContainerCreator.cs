@@ -32,7 +32,8 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
         var runtime = OciRuntime.Locate(options.Runtime, paths.RunRoot);
         var envFileLines = ReadEnvFiles(options.EnvFiles);
         ImageService.PullPolicy(options.Pull);
-        CheckUserNamespace(options.UserNs);
+        var userNs = UserNamespaceMode.Parse(options.UserNs, paths.Rootless);
+        var keepIdMaps = userNs.KeepId ? OwnKeepIdMaps(userNs) : null;
         if (options.CidFile is { } cidFile && File.Exists(cidFile))
             throw new EngineException($"container id file exists. Ensure another container is not using it or delete {cidFile}");
         // Bad mount specs, missing bind sources and bad volume names fail before anything is created.
@@ -64,22 +65,35 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
                 r.AnonymousVolumes = [.. mountPlan.Where(m => m.Anonymous).Select(m => m.Volume!)];
                 (r.Entrypoint, r.Cmd) = SpecGenerator.EntrypointAndCmd(options, imageConfig?.Config);
                 r.User = options.User ?? "";
+                r.UserNs = options.UserNs ?? "";
                 r.CreateCommand = [.. options.CreateCommand];
             });
         }
         var files = new ContainerFiles(paths, id);
         try
         {
-            string merged = ContainerMounts.Mount(paths, images, id, image);
+            string merged = ContainerMounts.Mount(paths, images, id, image, keepIdMaps);
             // podman refuses a working directory the user named that the image lacks (the image's own is created).
             if (!string.IsNullOrEmpty(options.WorkingDir) && !Directory.Exists(RootedPath.Resolve(merged, options.WorkingDir))
                 && !mountPlan.Any(m => Under(MountSpecs.Clean(options.WorkingDir), m.Request.CleanDestination)))
                 throw new EngineException($"workdir \"{options.WorkingDir}\" does not exist on container {id}", ErrorKind.CannotInvoke);
-            var user = ContainerUser.Resolve(options.User ?? imageConfig?.Config?.User,
-                ReadSmall(merged, "etc/passwd"), ReadSmall(merged, "etc/group"));
+            string? imagePasswd = ReadSmall(merged, "etc/passwd"), imageGroup = ReadSmall(merged, "etc/group");
+            var keepIdUser = keepIdMaps is null ? null : KeepIdUser.Make(userNs, keepIdMaps.HostUid, keepIdMaps.HostGid,
+                ReadHostFile("/etc/passwd"), ReadHostFile("/etc/group"), imagePasswd, imageGroup,
+                !string.IsNullOrEmpty(options.WorkingDir) ? options.WorkingDir : imageConfig?.Config?.WorkingDir is { Length: > 0 } w ? w : "/",
+                dir => mountPlan.Any(m => m.Request.CleanDestination == dir) || Directory.Exists(RootedPath.Resolve(merged, dir)));
+            // keep-id: the process runs as the user (or keep-id's uid=, gid=) unless -u names another.
+            var user = keepIdUser is not null && options.User is null ? keepIdUser.User
+                : ContainerUser.Resolve(options.User ?? imageConfig?.Config?.User, imagePasswd, imageGroup);
             Directory.CreateDirectory(files.Bundle);
             string hostname = options.Hostname ?? id[..12];
             var bindFiles = WriteEtcFiles(files.Bundle, hostname);
+            if (keepIdUser?.PasswdLine is { } passwdLine) bindFiles["/etc/passwd"] = WriteBundleFile(files.Bundle, "passwd", KeepIdUser.Append(imagePasswd, passwdLine));
+            if (keepIdUser?.GroupLine is { } groupLine) bindFiles["/etc/group"] = WriteBundleFile(files.Bundle, "group", KeepIdUser.Append(imageGroup, groupLine));
+            // Files of the engine show as root's in the container's own user namespace too.
+            if (keepIdMaps is not null)
+                foreach (string file in bindFiles.Values)
+                    Libc.Lchown(file, KeepIdMaps.Outside(keepIdMaps.Uids, 0), KeepIdMaps.Outside(keepIdMaps.Gids, 0));
             var userMounts = new ContainerVolumes(new VolumeService(paths)).Prepare(mountPlan, merged, user, Path.Combine(files.Layer.Dir, "volume-overlays"));
             var spec = SpecGenerator.Generate(options, new SpecInputs
             {
@@ -96,6 +110,7 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
                 CgroupV2 = CgroupHost.IsUnified,
                 HostDevices = () => Security.HostDevices.List(),
                 InitBinaryPath = options.Init ? InitBinary.Prepare(paths, options.InitPath) : null,
+                UserNamespace = keepIdMaps,
             });
             AtomicFile.WriteAllBytes(Path.Combine(files.Bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeJsonContext.Default.Spec));
             if (options.CidFile is { } cid) WriteCidFile(cid, id);
@@ -112,16 +127,27 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
     }
 
     /// <summary>
-    /// --userns: "host" (and "") is what every container gets today: root's namespace, or the rootless user's. keep-id,
-    /// auto, nomap, ns: and container: need per-container id maps (and layers shifted to them): refused by name.
+    /// keep-id's maps, from the rootless namespace this runs in (/proc/self/uid_map and gid_map: 0 is the user's own id on
+    /// the host, then the subordinate ids): the container's uid is the user's, or keep-id's uid=.
     /// </summary>
-    private static void CheckUserNamespace(string? mode)
+    private static KeepIdMaps OwnKeepIdMaps(UserNamespaceMode mode)
     {
-        if (mode is null or "" or "host") return;
-        string kind = mode.Split(':', 2)[0];
-        if (kind is "keep-id" or "auto" or "nomap" or "ns" or "container" or "private")
-            throw new EngineException($"--userns {mode}: skiff does not support the {kind} user namespace mode yet (only host, the default)");
-        throw new EngineException($"unrecognized namespace mode {mode} passed");
+        var (hostUid, uidSize) = KeepIdMaps.ParseOwnMap(File.ReadAllText("/proc/self/uid_map"));
+        var (hostGid, gidSize) = KeepIdMaps.ParseOwnMap(File.ReadAllText("/proc/self/gid_map"));
+        return KeepIdMaps.Make(mode.Uid ?? hostUid, mode.Gid ?? hostGid, uidSize, gidSize) with { HostUid = hostUid, HostGid = hostGid };
+    }
+
+    private static string? ReadHostFile(string path)
+    {
+        try { return File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    private static string WriteBundleFile(string bundle, string name, string text)
+    {
+        string path = Path.Combine(bundle, name);
+        File.WriteAllText(path, text);
+        return path;
     }
 
     /// <summary>--cidfile: the id, in a file that must not exist (podman's check, made again here against a race).</summary>

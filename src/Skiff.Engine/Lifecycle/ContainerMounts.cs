@@ -1,4 +1,5 @@
 using Skiff.Engine.Configuration;
+using Skiff.Engine.Containers;
 using Skiff.Engine.Images;
 using Skiff.Storage;
 
@@ -7,13 +8,21 @@ namespace Skiff.Engine.Lifecycle;
 /// <summary>The container's root: its image's layers under its own upper layer, on overlayfs, at .../merged.</summary>
 public static class ContainerMounts
 {
-    /// <summary>Creates the container's layer when missing and mounts it unless it already is; returns the merged path.</summary>
-    public static string Mount(SkiffPaths paths, ImageService images, string id, ImageRecord image)
+    /// <summary>
+    /// Creates the container's layer when missing and mounts it unless it already is; returns the merged path. With
+    /// <paramref name="keepId"/> (at create) the container gets its own copy of the image, owners shifted to its id maps
+    /// (a cost of the image's size in time and disk, per container), which later mounts find and use.
+    /// </summary>
+    public static string Mount(SkiffPaths paths, ImageService images, string id, ImageRecord image, KeepIdMaps? keepId = null)
     {
         var layers = new ContainerLayerStore(paths.GraphRoot);
         var layer = layers.Create(id);
         if (ContainerLayerStore.IsMountPoint(layer.Merged)) return layer.Merged;
         var lowerTopFirst = image.Layers.AsEnumerable().Reverse().Select(l => images.Store.LayerDiffPath(Oci.Digest.Parse(l))).ToList();
+        if (keepId is not null)
+            layers.MapImage(layer, lowerTopFirst, u => KeepIdMaps.Outside(keepId.Uids, u), g => KeepIdMaps.Outside(keepId.Gids, g));
+        string mapped = Path.Combine(layer.Dir, "mapped");
+        if (Directory.Exists(mapped)) lowerTopFirst = [mapped];
         layers.Mount(layer.Merged, layers.OverlayMountOptions(lowerTopFirst, layer.Upper, layer.Work));
         return layer.Merged;
     }
@@ -30,7 +39,10 @@ public static class ContainerMounts
     public static void Unmount(SkiffPaths paths, string id)
     {
         var layers = new ContainerLayerStore(paths.GraphRoot);
-        string merged = layers.PathsOf(id).Merged;
-        if (ContainerLayerStore.IsMountPoint(merged)) layers.Unmount(merged);
+        var layer = layers.PathsOf(id);
+        if (ContainerLayerStore.IsMountPoint(layer.Merged)) layers.Unmount(layer.Merged);
+        // The image's read-only mount that keep-id's copy is made from, left by a create killed while copying.
+        string image = Path.Combine(layer.Dir, "image");
+        if (Directory.Exists(image) && ContainerLayerStore.IsMountPoint(image)) layers.Unmount(image);
     }
 }

@@ -33,6 +33,9 @@ namespace Skiff.Interop;
 // end of file: the child has exec'd or died.
 // The clone happens on the main thread when called there, else on one dedicated, long-lived thread
 // (CloneThread): the parent-death signal follows the creating thread, and the main thread ends only with the process.
+// A clone into another pid namespace without a parent-death signal (exec) runs on a thread of its own that ends after
+// it instead, so the thread's pid_for_children never has to be set back (refused when the caller is not privileged
+// over its own pid namespace).
 
 /// <summary>A child process started in new namespaces, held before execve until <see cref="Release"/>.</summary>
 public sealed partial class CloneChild : IDisposable
@@ -67,16 +70,37 @@ public sealed partial class CloneChild : IDisposable
         if (info.ExecFd < 0 && !System.IO.Path.IsPathRooted(info.Path)) throw new ArgumentException($"clone: path {info.Path} is not absolute", nameof(info));
         if (info.Args.Count == 0) throw new ArgumentException("clone: argv is empty", nameof(info));
         if ((info.NamespaceFlags & ~CloneFlags.All) != 0) throw new ArgumentException($"clone: unknown namespace flags 0x{info.NamespaceFlags:x}", nameof(info));
+        // A child in another pid namespace with no parent-death signal is cloned by a thread that ends right after, so
+        // its pid_for_children is never set back: the kernel refuses that return when our credentials are not
+        // privileged over our own pid namespace (rootless, entering a container with a user namespace of its own).
+        if (info.PidNamespaceFd >= 0 && info.ParentDeathSignal == 0) return StartOnShortLivedThread(info);
         // The main thread lives as long as the process: it may be the parent itself (no hand-off to CloneThread).
-        return Libc.Gettid() == Environment.ProcessId ? StartHere(info) : CloneThread.Invoke(() => StartHere(info));
+        return Libc.Gettid() == Environment.ProcessId ? StartHere(info, restorePidNamespace: true)
+            : CloneThread.Invoke(() => StartHere(info, restorePidNamespace: true));
     }
 
-    private static CloneChild StartHere(CloneStartInfo info)
+    private static CloneChild StartOnShortLivedThread(CloneStartInfo info)
+    {
+        CloneChild? child = null;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? error = null;
+        var thread = new Thread(() =>
+        {
+            try { child = StartHere(info, restorePidNamespace: false); }
+            catch (Exception e) { error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+        })
+        { IsBackground = true, Name = "skiff-clone-once" };
+        thread.Start();
+        thread.Join();
+        error?.Throw();
+        return child!;
+    }
+
+    private static CloneChild StartHere(CloneStartInfo info, bool restorePidNamespace)
     {
         var program = new SyscallProgram();
         try
         {
-            var (pid, syncWrite, report) = Clone(program, info);
+            var (pid, syncWrite, report) = Clone(program, info, restorePidNamespace);
             return new CloneChild(pid, program, syncWrite, report);
         }
         catch
@@ -95,7 +119,7 @@ public sealed partial class CloneChild : IDisposable
         return child;
     }
 
-    private static unsafe (int Pid, SafeFd SyncWrite, SafeFd Report) Clone(SyscallProgram program, CloneStartInfo info)
+    private static unsafe (int Pid, SafeFd SyncWrite, SafeFd Report) Clone(SyscallProgram program, CloneStartInfo info, bool restorePidNamespace)
     {
         int n = info.ExtraFds.Count;
         int firstFree = 3 + n;
@@ -143,7 +167,7 @@ public sealed partial class CloneChild : IDisposable
             int error = PthreadSigmask(SIG_SETMASK, allSignals, savedMask);
             if (error != 0) throw new ErrnoException("pthread_sigmask", error);
             int pid;
-            using var ownPidNamespace = info.PidNamespaceFd >= 0 ? JoinPidNamespaceForOneClone(info.PidNamespaceFd) : null;
+            using var ownPidNamespace = info.PidNamespaceFd >= 0 ? JoinPidNamespaceForOneClone(info.PidNamespaceFd, restorePidNamespace) : null;
             try
             {
                 pid = CloneRaw(LaunchRoutine.Entry, stack + CloneStack, flags, image);
@@ -170,9 +194,14 @@ public sealed partial class CloneChild : IDisposable
         }
     }
 
-    /// <summary>Points this thread's pid_for_children at <paramref name="fd"/>; returns its own, to go back to.</summary>
-    private static SafeFd JoinPidNamespaceForOneClone(int fd)
+    /// <summary>Points this thread's pid_for_children at <paramref name="fd"/>; returns its own, to go back to (unless <paramref name="restore"/> is false: the thread ends after the clone).</summary>
+    private static SafeFd? JoinPidNamespaceForOneClone(int fd, bool restore)
     {
+        if (!restore)
+        {
+            Libc.Check(Libc.Setns(fd, (int)CloneFlags.NewPid), "join the pid namespace");
+            return null;
+        }
         var own = Libc.OpenFd("/proc/thread-self/ns/pid", Libc.O_RDONLY);
         try
         {

@@ -105,6 +105,34 @@ public sealed class ContainerLayerStore
         return OverlayXattr.UsesUserXattr ? data + ",userxattr" : data;
     }
 
+    /// <summary>
+    /// The container's own copy of its image with every owner shifted (<see cref="ShiftedCopy"/>), at DIR/mapped, made once:
+    /// the image's layers are mounted read-only at DIR/image, copied to DIR/mapped.tmp, unmounted, and the copy renamed into
+    /// place; the upper directory takes the copy's root owner and mode (the merged root shows the upper's). Returns the copy.
+    /// </summary>
+    public string MapImage(ContainerLayerPaths layer, IReadOnlyList<string> lowerDirsTopFirst, Func<uint, uint> mapUid, Func<uint, uint> mapGid)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        string mapped = Path.Combine(layer.Dir, "mapped");
+        if (Directory.Exists(mapped)) return mapped;
+        string image = Path.Combine(layer.Dir, "image"), empty = Path.Combine(layer.Dir, "empty"), tmp = mapped + ".tmp";
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true); // left by a killed create
+        Directory.CreateDirectory(image);
+        Directory.CreateDirectory(empty);
+        // Without an upper directory overlayfs is read-only and wants two lower ones: the empty one is the second.
+        string data = $"lowerdir={string.Join(':', lowerDirsTopFirst.Append(empty))}";
+        if (data.Length > MaxLowerDirLength)
+            throw new InvalidOperationException($"overlay lowerdir is {data.Length} bytes ({lowerDirsTopFirst.Count} layers), more than the {MaxLowerDirLength} a mount accepts");
+        Libc.MountOverlay(image, OverlayXattr.UsesUserXattr ? data + ",userxattr" : data);
+        try { ShiftedCopy.Copy(image, tmp, mapUid, mapGid); }
+        finally { Libc.UnmountDetach(image); }
+        var root = Libc.Lstat(tmp) ?? throw new IOException($"{tmp} vanished");
+        Libc.Check(Libc.FchownAt(Libc.AT_FDCWD, layer.Upper, (int)root.Uid, (int)root.Gid, Libc.AT_SYMLINK_NOFOLLOW), $"chown {layer.Upper}");
+        Libc.Check(Libc.FchmodAt(Libc.AT_FDCWD, layer.Upper, root.Mode & 0xfff, 0), $"chmod {layer.Upper}");
+        Directory.Move(tmp, mapped);
+        return mapped;
+    }
+
     /// <summary>mount -t overlay overlay TARGET -o OPTIONS.</summary>
     public void Mount(string target, string options) => Libc.MountOverlay(target, options);
 
