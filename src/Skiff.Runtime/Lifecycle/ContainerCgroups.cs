@@ -15,10 +15,12 @@ public static class ContainerCgroups
 {
     /// <summary>
     /// Creates the cgroup of a container whose init (<paramref name="pid"/>) waits before running anything of
-    /// the container; warnings go to stderr.
+    /// the container; warnings go to stderr. <paramref name="rootless"/>: --rootless (null: auto).
     /// </summary>
-    public static CgroupState Create(Spec spec, string id, int pid, bool systemdCgroup) =>
-        CgroupSetup.Create(spec, id, pid, systemdCgroup, w => Console.Error.WriteLine($"skiff-runtime: warning: {w}"));
+    public static CgroupState Create(Spec spec, string id, int pid, bool systemdCgroup, bool? rootless) =>
+        CgroupSetup.Create(spec, id, pid, systemdCgroup, rootless, Warn);
+
+    private static void Warn(string warning) => Console.Error.WriteLine($"skiff-runtime: warning: {warning}");
 
     private static ICgroupManager Manager(ContainerRecord record) =>
         CgroupSetup.FromState(record.Cgroup) ?? throw new RuntimeException($"container {record.Id} has no cgroup");

@@ -374,7 +374,10 @@ public class RootlessCgroupTests
 {
     private const string User = "skifftest";
 
-    private static async Task<RunResult> RunRootlessAsync(TestBundle b, string id)
+    private static Task<RunResult> RunRootlessAsync(TestBundle b, string id) => AsUserAsync(b, "run", "--bundle", b.Dir, id);
+
+    /// <summary>skiff-runtime (global flags, then the verb) as the user, as uid 0 of a user namespace of its own.</summary>
+    private static async Task<RunResult> AsUserAsync(TestBundle b, params string[] args)
     {
         // Podman's NOFILE 1048576 is above the user's hard limit: clamped, with a warning these tests do not look for.
         b.Process.Remove("rlimits");
@@ -382,7 +385,32 @@ public class RootlessCgroupTests
         string runtime = Path.Combine(b.Dir, "skiff-runtime");
         if (!File.Exists(runtime)) File.Copy(RuntimeBinary.Path, runtime);
         Assert.Equal(0, (await Runner.RunAsync("chown", ["-R", User, b.Dir])).ExitCode);
-        return await Runner.RunAsync("runuser", ["-u", User, "--", "unshare", "--user", "--map-root-user", runtime, "--root", b.StateRoot, "run", "--bundle", b.Dir, id]);
+        return await Runner.RunAsync("runuser", ["-u", User, "--", "unshare", "--user", "--map-root-user", runtime, "--root", b.StateRoot, .. args]);
+    }
+
+    /// <summary>
+    /// --rootless decides, not the euid: this user has no cgroup delegated, so true runs the container without a cgroup
+    /// and false fails in one line, leaving nothing behind.
+    /// </summary>
+    [RootFact]
+    public async Task RootlessTrueRunsWithoutACgroupAndRootlessFalseFailsInOneLine()
+    {
+        using var b = new TestBundle("sh", "-c", "echo hi; cat /proc/self/cgroup");
+        string own = File.ReadAllText("/proc/self/cgroup");
+        var yes = await AsUserAsync(b, "--rootless", "true", "run", "--bundle", b.Dir, "t1");
+        Assert.True(yes.ExitCode == 0, yes.Stderr);
+        Assert.Equal("", yes.Stderr);
+        Assert.StartsWith("hi\n", yes.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Path.GetFileName(b.Dir), yes.Stdout, StringComparison.Ordinal); // no cgroup of its own
+
+        var no = await AsUserAsync(b, "--rootless", "false", "run", "--bundle", b.Dir, "f1");
+        Assert.Equal(1, no.ExitCode);
+        Assert.Equal("", no.Stdout);
+        string line = Assert.Single(no.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("skiff-runtime: cannot create the container's cgroup: mkdir /sys/fs/cgroup/", line, StringComparison.Ordinal);
+        Assert.Contains(": Permission denied (--rootless false: ", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(b.StateRoot, "f1")));
+        Assert.Equal(own, File.ReadAllText("/proc/self/cgroup"));
     }
 
     [RootFact]
