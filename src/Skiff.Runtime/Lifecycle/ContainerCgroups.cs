@@ -74,7 +74,10 @@ public static class ContainerCgroups
             spec.Linux.Resources.Devices = resources.Devices;
             devices = DeviceRules.For(spec);
         }
-        Manager(record).Update(resources, devices);
+        var m = Manager(record);
+        m.Update(resources, devices);
+        // A limit with no cgroup to take it (rootless without delegation) is ignored: said, as at create.
+        foreach (string w in m.Warnings) Warn(w);
     }
 
     /// <summary>The pids of every process of the container.</summary>
@@ -91,8 +94,14 @@ public static class ContainerCgroups
     public static void KillAll(StateStore store, string id, int signal)
     {
         var record = store.Load(id);
-        var m = Manager(record);
-        SignalAll(m, signal);
+        if (record.Cgroup is { Paths.Count: 0 })
+        {
+            // No cgroup at all (rootless where none is delegated): the init is the one process to be found; in its
+            // own pid namespace the kernel kills the rest with it (runc signals only the init there too).
+            ContainerOps.Kill(store, id, signal);
+            return;
+        }
+        SignalAll(Manager(record), signal);
     }
 
     private static void SignalAll(ICgroupManager m, int signal)

@@ -413,6 +413,37 @@ public class RootlessCgroupTests
         Assert.Equal(own, File.ReadAllText("/proc/self/cgroup"));
     }
 
+    /// <summary>The choice is kept in the container's state: later verbs, whatever their --rootless, act on it.</summary>
+    [RootFact]
+    public async Task RootlessTrueIsRecordedForUpdateKillAndDelete()
+    {
+        using var b = new TestBundle("sleep", "300");
+        var run = await AsUserAsync(b, "--rootless", "true", "run", "--detach", "--bundle", b.Dir, "k1");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(b.StateRoot, "k1", "state.json")))!["cgroup"]!;
+        Assert.True(state["rootless"]!.GetValue<bool>());
+        Assert.Empty(state["paths"]!.AsObject());
+        // A limit without a cgroup is a warning for this container, even when update says --rootless false.
+        var update = await AsUserAsync(b, "--rootless", "false", "update", "--pids-limit", "10", "k1");
+        Assert.True(update.ExitCode == 0, update.Stderr);
+        Assert.Equal("skiff-runtime: warning: resource limits are not supported and ignored: cgroups (pids) are not delegated to this user\n", update.Stderr);
+        // kill --all without a cgroup signals the init.
+        var kill = await AsUserAsync(b, "--rootless", "false", "kill", "--all", "k1", "KILL");
+        Assert.True(kill.ExitCode == 0, kill.Stderr);
+        string status = "";
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (status != "stopped" && sw.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            var st = await AsUserAsync(b, "state", "k1");
+            status = JsonNode.Parse(st.Stdout)!["status"]!.GetValue<string>();
+            if (status != "stopped") await Task.Delay(25);
+        }
+        Assert.Equal("stopped", status);
+        var delete = await AsUserAsync(b, "--rootless", "false", "delete", "k1");
+        Assert.True(delete.ExitCode == 0, delete.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(b.StateRoot, "k1")));
+    }
+
     [RootFact]
     public async Task WithoutLimitsAContainerRunsWithoutAWord()
     {
