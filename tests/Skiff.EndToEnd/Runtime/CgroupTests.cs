@@ -377,15 +377,33 @@ public class RootlessCgroupTests
     private static Task<RunResult> RunRootlessAsync(TestBundle b, string id) => AsUserAsync(b, "run", "--bundle", b.Dir, id);
 
     /// <summary>skiff-runtime (global flags, then the verb) as the user, as uid 0 of a user namespace of its own.</summary>
-    private static async Task<RunResult> AsUserAsync(TestBundle b, params string[] args)
+    private static Task<RunResult> AsUserAsync(TestBundle b, params string[] args)
     {
         // Podman's NOFILE 1048576 is above the user's hard limit: clamped, with a warning these tests do not look for.
         b.Process.Remove("rlimits");
+        return AsUserKeepingRlimitsAsync(b, args);
+    }
+
+    private static async Task<RunResult> AsUserKeepingRlimitsAsync(TestBundle b, params string[] args)
+    {
         b.Save();
         string runtime = Path.Combine(b.Dir, "skiff-runtime");
         if (!File.Exists(runtime)) File.Copy(RuntimeBinary.Path, runtime);
         Assert.Equal(0, (await Runner.RunAsync("chown", ["-R", User, b.Dir])).ExitCode);
         return await Runner.RunAsync("runuser", ["-u", User, "--", "unshare", "--user", "--map-root-user", runtime, "--root", b.StateRoot, .. args]);
+    }
+
+    /// <summary>Rootless, podman's NOFILE 1048576 is clamped to the user's hard limit with one warning line too.</summary>
+    [RootFact]
+    public async Task NofileAboveTheUsersHardLimitIsClampedWithOneWarning()
+    {
+        using var b = new TestBundle("grep", "Max open files", "/proc/self/limits");
+        var r = await AsUserKeepingRlimitsAsync(b, "run", "--bundle", b.Dir, "n1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var (expected, clamped) = RuntimeRunTests.NofileUnderHostHard();
+        Assert.Matches($"^Max open files +{expected} +{expected} +files *\n$", r.Stdout);
+        Assert.Equal(clamped ? $"skiff-runtime: warning: RLIMIT_NOFILE 1048576/1048576 is above this host's hard limit: the container gets {expected}/{expected}\n" : "",
+            r.Stderr);
     }
 
     /// <summary>
