@@ -121,4 +121,15 @@ public sealed class AttackTests(SkiffEnvironment env)
                 $"-w /proc/self/fd/{fd}: {r}");
         }
     }
+
+    [RootFact]
+    public void Rootless_a_workdir_through_proc_self_fd_never_leaves_the_container()
+    {
+        for (int fd = 3; fd <= 8; fd++)
+        {
+            var r = env.SkiffRootless("run", "--rm", "--tls-verify=false", "-w", $"/proc/self/fd/{fd}", env.Busybox, "readlink", "/proc/self/cwd");
+            Assert.True(r.ExitCode != 0 || (r.Stdout.StartsWith('/') && !r.Stdout.Contains("unreachable", StringComparison.Ordinal)),
+                $"rootless -w /proc/self/fd/{fd}: {r}");
+        }
+    }
 }

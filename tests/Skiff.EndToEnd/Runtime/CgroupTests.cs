@@ -372,7 +372,7 @@ public class CgroupTests
 /// </summary>
 public class RootlessCgroupTests
 {
-    private const string User = "skifftest";
+    private const string User = TestBundle.RootlessUser;
 
     private static Task<RunResult> RunRootlessAsync(TestBundle b, string id) => AsUserAsync(b, "run", "--bundle", b.Dir, id);
 
@@ -384,14 +384,7 @@ public class RootlessCgroupTests
         return AsUserKeepingRlimitsAsync(b, args);
     }
 
-    private static async Task<RunResult> AsUserKeepingRlimitsAsync(TestBundle b, params string[] args)
-    {
-        b.Save();
-        string runtime = Path.Combine(b.Dir, "skiff-runtime");
-        if (!File.Exists(runtime)) File.Copy(RuntimeBinary.Path, runtime);
-        Assert.Equal(0, (await Runner.RunAsync("chown", ["-R", User, b.Dir])).ExitCode);
-        return await Runner.RunAsync("runuser", ["-u", User, "--", "unshare", "--user", "--map-root-user", runtime, "--root", b.StateRoot, .. args]);
-    }
+    private static Task<RunResult> AsUserKeepingRlimitsAsync(TestBundle b, params string[] args) => b.RuntimeRootless(args);
 
     /// <summary>Rootless, podman's NOFILE 1048576 is clamped to the user's hard limit with one warning line too.</summary>
     [RootFact]

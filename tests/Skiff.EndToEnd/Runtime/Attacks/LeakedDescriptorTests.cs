@@ -1,3 +1,5 @@
+using Skiff.TestSupport;
+
 namespace Skiff.EndToEnd.Runtime.Attacks;
 
 /// <summary>
@@ -26,6 +28,26 @@ public class LeakedDescriptorTests
             }
             Assert.True(r.Stdout.StartsWith('/') && !r.Stdout.Contains("unreachable", StringComparison.Ordinal),
                 $"cwd /proc/self/fd/{fd}: the container started outside its root: {r.Stdout}");
+        }
+    }
+
+    /// <summary>The same, rootless: skiff-runtime as uid 0 of a user namespace the test user made.</summary>
+    [RootFact]
+    public async Task Rootless_a_cwd_through_proc_self_fd_never_starts_the_container_outside_its_root()
+    {
+        using var b = new TestBundle("sh", "-c", "readlink /proc/self/cwd; ls -a /proc/self/cwd/ | grep -c . ");
+        b.Process.Remove("rlimits");
+        for (int fd = 3; fd <= 12; fd++)
+        {
+            b.Process["cwd"] = $"/proc/self/fd/{fd}";
+            var r = await b.RuntimeRootless("run", "--bundle", b.Dir, $"rcwd{fd}");
+            if (r.ExitCode != 0)
+            {
+                Assert.Contains("process.cwd", r.Stderr, StringComparison.Ordinal);
+                continue;
+            }
+            Assert.True(r.Stdout.StartsWith('/') && !r.Stdout.Contains("unreachable", StringComparison.Ordinal),
+                $"cwd /proc/self/fd/{fd}: the rootless container started outside its root: {r.Stdout}");
         }
     }
 
