@@ -19,8 +19,8 @@ public static class VerbTable
         // Accepted because podman and scripts pass it to any runc-compatible runtime; checkpoint/restore are refused anyway.
         Value("criu", "path to the criu binary used for checkpoint and restore") with
             { Default = "criu", Support = FlagSupport.Ignored, Note = "checkpoint and restore are not supported, so no criu is ever run" },
-        // --systemd-cgroup and --rootless go to RuntimeOptions for the cgroup manager (helper "cgroups"); until it is
-        // merged the runtime makes no cgroup at all, so neither changes anything yet.
+        // --systemd-cgroup chooses the cgroup manager; --rootless whether cgroup permission errors are ignored (auto:
+        // when the runtime is not root of the initial user namespace), kept in the container's state for later verbs.
         Switch("systemd-cgroup", "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:runc:434234\""),
         Value("rootless", "ignore cgroup permission errors ('true', 'false', or 'auto')") with { Default = "auto" },
         Switch("help", "show help", "h"),

@@ -59,6 +59,13 @@ public static class SpecGenerator
         "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
     ];
 
+    /// <summary>
+    /// --privileged's host devices. Rootless, podman leaves out /dev/ptmx (the runtime links /dev/ptmx to pts/ptmx; the
+    /// host's must not be shared, and a bind on it made that link fail with EBUSY) and the host's /dev/tty* terminals.
+    /// </summary>
+    private static List<Device> PrivilegedDevices(SpecInputs inputs) =>
+        [.. inputs.HostDevices().Where(d => !inputs.Rootless || (d.Path != "/dev/ptmx" && !d.Path.StartsWith("/dev/tty", StringComparison.Ordinal)))];
+
     /// <summary>containers.conf default_sysctls of podman 4.3: unprivileged ICMP sockets for root in the container.</summary>
     public static readonly IReadOnlyDictionary<string, string> DefaultSysctls = new Dictionary<string, string> { ["net.ipv4.ping_group_range"] = "0 0" };
 
@@ -123,7 +130,7 @@ public static class SpecGenerator
                 Sysctl = new Dictionary<string, string>(DefaultSysctls),
                 Resources = resources,
                 CgroupsPath = ContainerResources.CgroupsPath(inputs.ContainerId, inputs.Rootless),
-                Devices = options.Privileged ? [.. inputs.HostDevices()] : null,
+                Devices = options.Privileged ? PrivilegedDevices(inputs) : null,
                 // podman's default profile for these capabilities, a profile of the user's, or none (unconfined, --privileged).
                 Seccomp = SeccompPolicy.For(security.SeccompUnconfined ? "unconfined" : security.SeccompProfile, caps.Bounding, options.Privileged),
                 MaskedPaths = masked,

@@ -12,7 +12,7 @@ public static class CreateCommand
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(o);
-        using var init = ContainerCreator.Create(new StateStore(global.Root), WithSealedReexec(o), log, global.SystemdCgroup);
+        using var init = ContainerCreator.Create(new StateStore(global.Root), WithSealedReexec(o), log, global.SystemdCgroup, global.Rootless);
         return 0;
     }
 

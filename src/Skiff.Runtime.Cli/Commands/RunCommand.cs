@@ -12,6 +12,6 @@ public static class RunCommand
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(o);
         // o.NoSubreaper needs nothing: the init is run's own child, so run reaps it without being a subreaper.
-        return ContainerRunner.Run(new StateStore(global.Root), o with { Create = CreateCommand.WithSealedReexec(o.Create) }, log, global.SystemdCgroup);
+        return ContainerRunner.Run(new StateStore(global.Root), o with { Create = CreateCommand.WithSealedReexec(o.Create) }, log, global.SystemdCgroup, global.Rootless);
     }
 }

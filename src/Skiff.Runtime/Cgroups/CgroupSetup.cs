@@ -21,25 +21,35 @@ public static class CgroupSetup
     /// <summary>
     /// Creates the container's cgroup with its limits and device rules, and moves <paramref name="pid"/> (the
     /// waiting init) into it. Warnings (limits that cannot apply rootless) go to <paramref name="warn"/>.
+    /// <paramref name="rootless"/> is --rootless: true ignores cgroup permission errors, false fails on them,
+    /// null (auto) ignores them when <see cref="IsRootless"/>. The choice is kept in the returned state.
     /// </summary>
-    public static CgroupState Create(Spec spec, string id, int pid, bool systemdCgroup, Action<string> warn, CgroupLayout? layout = null)
+    public static CgroupState Create(Spec spec, string id, int pid, bool systemdCgroup, bool? rootless, Action<string> warn, CgroupLayout? layout = null)
     {
-        var manager = ForNew(spec, id, systemdCgroup, IsRootless, layout ?? CgroupLayout.Host);
+        var manager = ForNew(spec, id, systemdCgroup, rootless ?? IsRootless, layout ?? CgroupLayout.Host, IsRootless);
         Profiling.Mark("cgroup: layout");
-        manager.Create(spec.Linux?.Resources ?? new LinuxResources(), DeviceRules.For(spec));
-        Profiling.Mark("cgroup: made and limited");
-        try { manager.Join(pid); }
-        catch
+        try
         {
-            try { manager.Destroy(); }
-            catch (RuntimeException) { }
-            throw;
+            manager.Create(spec.Linux?.Resources ?? new LinuxResources(), DeviceRules.For(spec));
+            Profiling.Mark("cgroup: made and limited");
+            try { manager.Join(pid); }
+            catch
+            {
+                try { manager.Destroy(); }
+                catch (RuntimeException) { }
+                throw;
+            }
+        }
+        catch (ErrnoException e) when (!manager.State.Rootless && e.Errno is Errno.EACCES or Errno.EPERM)
+        {
+            string hint = rootless == false ? " (--rootless false: --rootless true or auto runs without the cgroups this user may not create)" : "";
+            throw new RuntimeException($"cannot create the container's cgroup: {e.Message}{hint}");
         }
         foreach (string w in manager.Warnings) warn(w);
         return manager.State;
     }
 
-    public static ICgroupManager ForNew(Spec spec, string id, bool systemdCgroup, bool rootless, CgroupLayout layout)
+    public static ICgroupManager ForNew(Spec spec, string id, bool systemdCgroup, bool rootless, CgroupLayout layout, bool? unprivileged = null)
     {
         bool ebpf = spec.Annotations?.GetValueOrDefault(DevicesAnnotation) switch
         {
@@ -53,7 +63,7 @@ public static class CgroupSetup
                 throw new RuntimeException($"--systemd-cgroup: systemd is not running on this host (PID 1 is not systemd, {SystemdRunDir} does not exist): run without --systemd-cgroup to use the cgroupfs manager");
             return Systemd.SystemdManager.ForUnit(layout, CgroupPaths.SystemdUnit(spec.Linux?.CgroupsPath, id, rootless), rootless, ebpf);
         }
-        return CgroupfsManager.ForPath(layout, CgroupPaths.CgroupfsPath(spec.Linux?.CgroupsPath, id), rootless, ebpf);
+        return CgroupfsManager.ForPath(layout, CgroupPaths.CgroupfsPath(spec.Linux?.CgroupsPath, id), rootless, ebpf, unprivileged);
     }
 
     /// <summary>The manager of a recorded container, or null when it has no cgroup.</summary>

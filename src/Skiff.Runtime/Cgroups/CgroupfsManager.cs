@@ -43,10 +43,14 @@ public sealed class CgroupfsManager : ICgroupManager
 
     private ICgroupFs Fs => _layout.Fs;
 
-    /// <summary>A manager for a new container at <paramref name="path"/> (absolute, or relative to our own cgroup: <see cref="CgroupPaths"/>).</summary>
-    public static CgroupfsManager ForPath(CgroupLayout layout, string path, bool rootless, bool devicesEbpf)
+    /// <summary>
+    /// A manager for a new container at <paramref name="path"/> (absolute, or relative to our own cgroup: <see cref="CgroupPaths"/>).
+    /// <paramref name="rootless"/>: permission errors are ignored; <paramref name="unprivileged"/> (default: as rootless):
+    /// the runtime cannot set device rules (<see cref="CgroupState.Unprivileged"/>).
+    /// </summary>
+    public static CgroupfsManager ForPath(CgroupLayout layout, string path, bool rootless, bool devicesEbpf, bool? unprivileged = null)
     {
-        var state = new CgroupState { Manager = "cgroupfs", Rootless = rootless };
+        var state = new CgroupState { Manager = "cgroupfs", Rootless = rootless, Unprivileged = unprivileged ?? rootless };
         bool absolute = path.StartsWith('/');
         var own = absolute ? null : layout.OwnCgroups();
         foreach (var (controller, h) in layout.V1)
@@ -190,8 +194,9 @@ public sealed class CgroupfsManager : ICgroupManager
 
     private void SetDevices(IReadOnlyList<DeviceRule> rules)
     {
-        // In a user namespace the kernel refuses device cgroups and mknod alike (runc skips them too).
-        if (State.Rootless) return;
+        // In a user namespace the kernel refuses device cgroups and mknod alike (runc skips them too). Real root
+        // with --rootless true still gets its device rules: that flag only forgives permission errors.
+        if (State.DevicesLeftToKernel) return;
         if (State.DevicesEbpf) V2.Devices.Set(new CgroupDir(Fs, State.Paths[""]), rules);
         else if (State.Paths.TryGetValue(V1.Devices.Name, out string? dir)) V1.Devices.Set(new CgroupDir(Fs, dir), rules);
         else throw new RuntimeException("no devices cgroup on this host: refusing to start a container without device rules");

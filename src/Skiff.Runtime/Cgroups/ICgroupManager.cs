@@ -54,8 +54,18 @@ public sealed class CgroupState
     [JsonPropertyName("manager")] public string Manager { get; set; } = "cgroupfs";
     /// <summary>v1 controller (or "name=systemd") → directory; "" → the cgroup2 directory (v2, or the unified tree of a hybrid host).</summary>
     [JsonPropertyName("paths")] public Dictionary<string, string> Paths { get; set; } = [];
-    /// <summary>The runtime ran in a user namespace: cgroups only where delegated, device rules left to the kernel.</summary>
+    /// <summary>
+    /// Cgroup permission errors are ignored (runc's rootless cgroups): cgroups only where delegated, limits without a
+    /// cgroup a warning. Decided at create from --rootless (true, false, or auto: <see cref="CgroupSetup.IsRootless"/>).
+    /// </summary>
     [JsonPropertyName("rootless")] public bool Rootless { get; set; }
+    /// <summary>
+    /// The runtime ran as a plain user or in a user namespace, where the kernel refuses mknod and device cgroups
+    /// alike: device rules are left to the kernel. Null (a record from before this field): as <see cref="Rootless"/>.
+    /// </summary>
+    [JsonPropertyName("unprivileged")] public bool? Unprivileged { get; set; }
+    /// <summary>Device rules are not written (<see cref="Unprivileged"/>, else <see cref="Rootless"/>).</summary>
+    [JsonIgnore] public bool DevicesLeftToKernel => Unprivileged ?? Rootless;
     /// <summary>The systemd unit (systemd manager).</summary>
     [JsonPropertyName("unit")] public string? Unit { get; set; }
     /// <summary>Device rules enforced by an eBPF program on the cgroup2 directory.</summary>

@@ -15,10 +15,12 @@ public static class ContainerCgroups
 {
     /// <summary>
     /// Creates the cgroup of a container whose init (<paramref name="pid"/>) waits before running anything of
-    /// the container; warnings go to stderr.
+    /// the container; warnings go to stderr. <paramref name="rootless"/>: --rootless (null: auto).
     /// </summary>
-    public static CgroupState Create(Spec spec, string id, int pid, bool systemdCgroup) =>
-        CgroupSetup.Create(spec, id, pid, systemdCgroup, w => Console.Error.WriteLine($"skiff-runtime: warning: {w}"));
+    public static CgroupState Create(Spec spec, string id, int pid, bool systemdCgroup, bool? rootless) =>
+        CgroupSetup.Create(spec, id, pid, systemdCgroup, rootless, Warn);
+
+    private static void Warn(string warning) => Console.Error.WriteLine($"skiff-runtime: warning: {warning}");
 
     private static ICgroupManager Manager(ContainerRecord record) =>
         CgroupSetup.FromState(record.Cgroup) ?? throw new RuntimeException($"container {record.Id} has no cgroup");
@@ -72,7 +74,10 @@ public static class ContainerCgroups
             spec.Linux.Resources.Devices = resources.Devices;
             devices = DeviceRules.For(spec);
         }
-        Manager(record).Update(resources, devices);
+        var m = Manager(record);
+        m.Update(resources, devices);
+        // A limit with no cgroup to take it (rootless without delegation) is ignored: said, as at create.
+        foreach (string w in m.Warnings) Warn(w);
     }
 
     /// <summary>The pids of every process of the container.</summary>
@@ -89,8 +94,14 @@ public static class ContainerCgroups
     public static void KillAll(StateStore store, string id, int signal)
     {
         var record = store.Load(id);
-        var m = Manager(record);
-        SignalAll(m, signal);
+        if (record.Cgroup is { Paths.Count: 0 })
+        {
+            // No cgroup at all (rootless where none is delegated): the init is the one process to be found; in its
+            // own pid namespace the kernel kills the rest with it (runc signals only the init there too).
+            ContainerOps.Kill(store, id, signal);
+            return;
+        }
+        SignalAll(Manager(record), signal);
     }
 
     private static void SignalAll(ICgroupManager m, int signal)

@@ -20,7 +20,7 @@ namespace Skiff.Runtime.Lifecycle;
 public static class ContainerCreator
 {
     /// <summary>Creates the container; returns the init (a child of this process, which `run` waits for).</summary>
-    public static unsafe CloneChild Create(StateStore store, CreateOptions options, RuntimeLog? log = null, bool systemdCgroup = false)
+    public static unsafe CloneChild Create(StateStore store, CreateOptions options, RuntimeLog? log = null, bool systemdCgroup = false, bool? rootlessCgroups = null)
     {
         string id = options.Id;
         string bundle = Path.GetFullPath(options.Bundle);
@@ -123,7 +123,7 @@ public static class ContainerCreator
             Profiling.Mark("create: setup sent");
             // The cgroup, its limits and device rules, and the init moved in while it starts: it waits for
             // CgroupJoined before anything the cgroup governs (a cgroup namespace, mounts, hooks, the program).
-            cgroup = ContainerCgroups.Create(spec, id, child.Pid, systemdCgroup);
+            cgroup = ContainerCgroups.Create(spec, id, child.Pid, systemdCgroup, rootlessCgroups);
             Profiling.Mark("create: cgroup made");
             try { channel.Send(InitMessageKind.CgroupJoined); }
             catch (IOException) { /* the init failed early: its error is waiting in the channel, read below */ }

@@ -8,13 +8,13 @@ namespace Skiff.Runtime.Lifecycle;
 /// <summary>`run`: create, start, wait for the container (forwarding signals), delete it; the exit code is the container's.</summary>
 public static class ContainerRunner
 {
-    public static int Run(StateStore store, RunOptions options, RuntimeLog? log = null, bool systemdCgroup = false)
+    public static int Run(StateStore store, RunOptions options, RuntimeLog? log = null, bool systemdCgroup = false, bool? rootlessCgroups = null)
     {
         string id = options.Create.Id;
         // In the foreground without --console-socket, a terminal container's pty is ours to join to our stdio.
         using var terminal = new ForegroundTerminal();
         var create = options.Detach || options.Create.ConsoleSocket is not null ? options.Create : options.Create with { ConsoleReceiver = terminal.Receive };
-        using var child = ContainerCreator.Create(store, create, log, systemdCgroup);
+        using var child = ContainerCreator.Create(store, create, log, systemdCgroup, rootlessCgroups);
         try
         {
             ContainerOps.Start(store, id, log);

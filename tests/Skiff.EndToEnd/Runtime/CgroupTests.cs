@@ -425,17 +425,87 @@ public class CgroupTests
 /// </summary>
 public class RootlessCgroupTests
 {
-    private const string User = "skifftest";
+    private const string User = TestBundle.RootlessUser;
 
-    private static async Task<RunResult> RunRootlessAsync(TestBundle b, string id)
+    private static Task<RunResult> RunRootlessAsync(TestBundle b, string id) => AsUserAsync(b, "run", "--bundle", b.Dir, id);
+
+    /// <summary>skiff-runtime (global flags, then the verb) as the user, as uid 0 of a user namespace of its own.</summary>
+    private static Task<RunResult> AsUserAsync(TestBundle b, params string[] args)
     {
         // Podman's NOFILE 1048576 is above the user's hard limit: clamped, with a warning these tests do not look for.
         b.Process.Remove("rlimits");
-        b.Save();
-        string runtime = Path.Combine(b.Dir, "skiff-runtime");
-        if (!File.Exists(runtime)) File.Copy(RuntimeBinary.Path, runtime);
-        Assert.Equal(0, (await Runner.RunAsync("chown", ["-R", User, b.Dir])).ExitCode);
-        return await Runner.RunAsync("runuser", ["-u", User, "--", "unshare", "--user", "--map-root-user", runtime, "--root", b.StateRoot, "run", "--bundle", b.Dir, id]);
+        return AsUserKeepingRlimitsAsync(b, args);
+    }
+
+    private static Task<RunResult> AsUserKeepingRlimitsAsync(TestBundle b, params string[] args) => b.RuntimeRootless(args);
+
+    /// <summary>Rootless, podman's NOFILE 1048576 is clamped to the user's hard limit with one warning line too.</summary>
+    [RootFact]
+    public async Task NofileAboveTheUsersHardLimitIsClampedWithOneWarning()
+    {
+        using var b = new TestBundle("grep", "Max open files", "/proc/self/limits");
+        var r = await AsUserKeepingRlimitsAsync(b, "run", "--bundle", b.Dir, "n1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var (expected, clamped) = RuntimeRunTests.NofileUnderHostHard();
+        Assert.Matches($"^Max open files +{expected} +{expected} +files *\n$", r.Stdout);
+        Assert.Equal(clamped ? $"skiff-runtime: warning: RLIMIT_NOFILE 1048576/1048576 is above this host's hard limit: the container gets {expected}/{expected}\n" : "",
+            r.Stderr);
+    }
+
+    /// <summary>
+    /// --rootless decides, not the euid: this user has no cgroup delegated, so true runs the container without a cgroup
+    /// and false fails in one line, leaving nothing behind.
+    /// </summary>
+    [RootFact]
+    public async Task RootlessTrueRunsWithoutACgroupAndRootlessFalseFailsInOneLine()
+    {
+        using var b = new TestBundle("sh", "-c", "echo hi; cat /proc/self/cgroup");
+        string own = File.ReadAllText("/proc/self/cgroup");
+        var yes = await AsUserAsync(b, "--rootless", "true", "run", "--bundle", b.Dir, "t1");
+        Assert.True(yes.ExitCode == 0, yes.Stderr);
+        Assert.Equal("", yes.Stderr);
+        Assert.StartsWith("hi\n", yes.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Path.GetFileName(b.Dir), yes.Stdout, StringComparison.Ordinal); // no cgroup of its own
+
+        var no = await AsUserAsync(b, "--rootless", "false", "run", "--bundle", b.Dir, "f1");
+        Assert.Equal(1, no.ExitCode);
+        Assert.Equal("", no.Stdout);
+        string line = Assert.Single(no.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("skiff-runtime: cannot create the container's cgroup: mkdir /sys/fs/cgroup/", line, StringComparison.Ordinal);
+        Assert.Contains(": Permission denied (--rootless false: ", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(b.StateRoot, "f1")));
+        Assert.Equal(own, File.ReadAllText("/proc/self/cgroup"));
+    }
+
+    /// <summary>The choice is kept in the container's state: later verbs, whatever their --rootless, act on it.</summary>
+    [RootFact]
+    public async Task RootlessTrueIsRecordedForUpdateKillAndDelete()
+    {
+        using var b = new TestBundle("sleep", "300");
+        var run = await AsUserAsync(b, "--rootless", "true", "run", "--detach", "--bundle", b.Dir, "k1");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(b.StateRoot, "k1", "state.json")))!["cgroup"]!;
+        Assert.True(state["rootless"]!.GetValue<bool>());
+        Assert.Empty(state["paths"]!.AsObject());
+        // A limit without a cgroup is a warning for this container, even when update says --rootless false.
+        var update = await AsUserAsync(b, "--rootless", "false", "update", "--pids-limit", "10", "k1");
+        Assert.True(update.ExitCode == 0, update.Stderr);
+        Assert.Equal("skiff-runtime: warning: resource limits are not supported and ignored: cgroups (pids) are not delegated to this user\n", update.Stderr);
+        // kill --all without a cgroup signals the init.
+        var kill = await AsUserAsync(b, "--rootless", "false", "kill", "--all", "k1", "KILL");
+        Assert.True(kill.ExitCode == 0, kill.Stderr);
+        string status = "";
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (status != "stopped" && sw.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            var st = await AsUserAsync(b, "state", "k1");
+            status = JsonNode.Parse(st.Stdout)!["status"]!.GetValue<string>();
+            if (status != "stopped") await Task.Delay(25);
+        }
+        Assert.Equal("stopped", status);
+        var delete = await AsUserAsync(b, "--rootless", "false", "delete", "k1");
+        Assert.True(delete.ExitCode == 0, delete.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(b.StateRoot, "k1")));
     }
 
     [RootFact]

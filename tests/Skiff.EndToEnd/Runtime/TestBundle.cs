@@ -50,6 +50,22 @@ public sealed class TestBundle : IDisposable
         return Runner.RunAsync(RuntimeBinary.Path, Global(args));
     }
 
+    /// <summary>The unprivileged test user of the machine (rootless tests).</summary>
+    public const string RootlessUser = "skifftest";
+
+    /// <summary>
+    /// skiff-runtime as rootless Skiff runs it: uid 0 of a user namespace the test user made (unshare --map-root-user),
+    /// from a copy of the runtime in the bundle, which is given to the user.
+    /// </summary>
+    public async Task<RunResult> RuntimeRootless(params string[] args)
+    {
+        Save();
+        string runtime = Path.Combine(Dir, "skiff-runtime");
+        if (!File.Exists(runtime)) File.Copy(RuntimeBinary.Path, runtime);
+        Assert.Equal(0, (await Runner.RunAsync("chown", ["-R", RootlessUser, Dir])).ExitCode);
+        return await Runner.RunAsync("runuser", ["-u", RootlessUser, "--", "unshare", "--user", "--map-root-user", runtime, .. Global(args)]);
+    }
+
     public void Dispose()
     {
         // A failed test may leave containers behind: kill them before removing their bundle.

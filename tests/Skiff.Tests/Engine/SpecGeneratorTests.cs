@@ -114,6 +114,16 @@ public sealed class SpecGeneratorTests
     }
 
     [Fact]
+    public void Privileged_rootless_leaves_out_the_hosts_ptmx_and_terminals_as_podman_does()
+    {
+        Skiff.Oci.Runtime.Device Dev(string path, long minor) => new() { Path = path, Type = "c", Major = 5, Minor = minor };
+        Skiff.Oci.Runtime.Device[] host = [Dev("/dev/kvm", 232), Dev("/dev/ptmx", 2), Dev("/dev/tty", 0), Dev("/dev/tty1", 1), Dev("/dev/ttyS0", 64)];
+        var options = new RunOptions { Image = "x", Command = ["true"], Privileged = true };
+        Assert.Equal(host, SpecGenerator.Generate(options, Inputs() with { HostDevices = () => host }).Linux!.Devices!);
+        Assert.Equal([host[0]], SpecGenerator.Generate(options, Inputs() with { HostDevices = () => host, Rootless = true }).Linux!.Devices!);
+    }
+
+    [Fact]
     public void Read_only_gets_podmans_writable_tmpfs_and_read_only_etc_files()
     {
         var spec = SpecGenerator.Generate(new RunOptions { Image = "x", Command = ["true"], ReadOnly = true },

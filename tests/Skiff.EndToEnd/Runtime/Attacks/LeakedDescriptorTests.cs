@@ -1,3 +1,5 @@
+using Skiff.TestSupport;
+
 namespace Skiff.EndToEnd.Runtime.Attacks;
 
 /// <summary>
@@ -6,6 +8,17 @@ namespace Skiff.EndToEnd.Runtime.Attacks;
 /// </summary>
 public class LeakedDescriptorTests
 {
+    /// <summary>
+    /// Prints the cwd's path and "same" when the cwd is the directory that path names inside the container, else
+    /// "ELSEWHERE". A leaked host directory shows as "(unreachable)/..." or, once its mount is detached by pivot_root,
+    /// as a plain "/" that is not the container's /: only the inode tells.
+    /// </summary>
+    internal const string WhereIsCwd = "p=$(readlink /proc/self/cwd); echo \"$p\"; [ \"$(stat -c %d:%i .)\" = \"$(stat -c %d:%i \"$p\" 2>/dev/null)\" ] && echo same || echo ELSEWHERE";
+
+    /// <summary>The container ran in its own root: the path is the container's and the cwd is what it names.</summary>
+    internal static bool Inside(string stdout) =>
+        stdout.StartsWith('/') && !stdout.Contains("unreachable", StringComparison.Ordinal) && stdout.EndsWith("\nsame\n", StringComparison.Ordinal);
+
     /// <summary>
     /// A cwd outside the process's root shows as "(unreachable)/..." in /proc/self/cwd: that is the escape. The
     /// runtime resolves process.cwd inside the root with magic links refused, so /proc/self/fd/N either fails
@@ -16,7 +29,7 @@ public class LeakedDescriptorTests
     {
         for (int fd = 3; fd <= 12; fd++)
         {
-            using var b = new TestBundle("sh", "-c", "readlink /proc/self/cwd; ls -a /proc/self/cwd/ | grep -c . ");
+            using var b = new TestBundle("sh", "-c", WhereIsCwd);
             b.Process["cwd"] = $"/proc/self/fd/{fd}";
             var r = await b.Runtime("run", "--bundle", b.Dir, $"cwd{fd}");
             if (r.ExitCode != 0)
@@ -24,8 +37,28 @@ public class LeakedDescriptorTests
                 Assert.Contains("process.cwd", r.Stderr, StringComparison.Ordinal);
                 continue;
             }
-            Assert.True(r.Stdout.StartsWith('/') && !r.Stdout.Contains("unreachable", StringComparison.Ordinal),
+            Assert.True(Inside(r.Stdout),
                 $"cwd /proc/self/fd/{fd}: the container started outside its root: {r.Stdout}");
+        }
+    }
+
+    /// <summary>The same, rootless: skiff-runtime as uid 0 of a user namespace the test user made.</summary>
+    [RootFact]
+    public async Task Rootless_a_cwd_through_proc_self_fd_never_starts_the_container_outside_its_root()
+    {
+        using var b = new TestBundle("sh", "-c", WhereIsCwd);
+        b.Process.Remove("rlimits");
+        for (int fd = 3; fd <= 12; fd++)
+        {
+            b.Process["cwd"] = $"/proc/self/fd/{fd}";
+            var r = await b.RuntimeRootless("run", "--bundle", b.Dir, $"rcwd{fd}");
+            if (r.ExitCode != 0)
+            {
+                Assert.Contains("process.cwd", r.Stderr, StringComparison.Ordinal);
+                continue;
+            }
+            Assert.True(Inside(r.Stdout),
+                $"cwd /proc/self/fd/{fd}: the rootless container started outside its root: {r.Stdout}");
         }
     }
 
@@ -36,8 +69,8 @@ public class LeakedDescriptorTests
         Assert.Equal(0, (await b.Runtime("run", "--bundle", b.Dir, "--detach", "cwdx")).ExitCode);
         for (int fd = 3; fd <= 12; fd++)
         {
-            var r = await b.Runtime("exec", "--cwd", $"/proc/self/fd/{fd}", "cwdx", "readlink", "/proc/self/cwd");
-            Assert.True(r.ExitCode != 0 || (r.Stdout.StartsWith('/') && !r.Stdout.Contains("unreachable", StringComparison.Ordinal)),
+            var r = await b.Runtime("exec", "--cwd", $"/proc/self/fd/{fd}", "cwdx", "sh", "-c", WhereIsCwd);
+            Assert.True(r.ExitCode != 0 || Inside(r.Stdout),
                 $"exec --cwd /proc/self/fd/{fd}: ran outside the container's root: {r.Stdout}");
         }
         await b.Runtime("delete", "--force", "cwdx");

@@ -427,6 +427,43 @@ public class CgroupResourceTests
     }
 
     [Fact]
+    public void RootlessTrueAsRealRootForgivesPermissionErrorsButStillWritesDeviceRules()
+    {
+        using var t = FakeCgroupTree.V1();
+        t.Undelegated.Add("memory");
+        var m = CgroupfsManager.ForPath(t.Layout(), "/skiff/c1", rootless: true, devicesEbpf: false, unprivileged: false);
+        m.Create(new LinuxResources(), DenyAll);
+        Assert.False(m.State.Paths.ContainsKey("memory"));
+        Assert.Equal(["a *:* rwm"], t.WritesTo("devices/skiff/c1/devices.deny"));
+        Assert.True(m.State.Rootless);
+        Assert.False(m.State.DevicesLeftToKernel);
+    }
+
+    [Fact]
+    public void RootlessFalseFailsOnACgroupItMayNotCreateInOneLineNamingTheFlag()
+    {
+        using var t = FakeCgroupTree.V1();
+        t.Undelegated.Add("memory");
+        var spec = new Spec { Linux = new Linux { CgroupsPath = "/skiff/c1" } };
+        var e = Assert.Throws<RuntimeException>(() => CgroupSetup.Create(spec, "c1", 42, false, rootless: false, _ => { }, t.Layout()));
+        Assert.Equal($"cannot create the container's cgroup: mkdir {t.Root}/memory/skiff: Permission denied " +
+            "(--rootless false: --rootless true or auto runs without the cgroups this user may not create)", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(t.Root, "cpu/skiff/c1")), "what was made is removed");
+        var forgiven = CgroupSetup.Create(spec, "c1", 42, false, rootless: true, _ => { }, t.Layout());
+        Assert.True(forgiven.Rootless);
+        Assert.False(forgiven.Paths.ContainsKey("memory"));
+        Assert.Equal("42", t.ReadFile("cpu/skiff/c1/cgroup.procs"));
+    }
+
+    [Fact]
+    public void ARecordFromBeforeTheUnprivilegedFieldLeavesDevicesToTheKernelWhenRootless()
+    {
+        Assert.True(new CgroupState { Rootless = true }.DevicesLeftToKernel);
+        Assert.False(new CgroupState { Rootless = true, Unprivileged = false }.DevicesLeftToKernel);
+        Assert.True(new CgroupState { Rootless = false, Unprivileged = true }.DevicesLeftToKernel);
+    }
+
+    [Fact]
     public void RootlessUsesADelegatedSubtree()
     {
         using var t = FakeCgroupTree.V2();
