@@ -91,6 +91,12 @@ public interface IImageEngine
 
     /// <summary>`image inspect`: the image as podman reports it (by name, short name, id or id prefix).</summary>
     InspectImageData InspectImage(string nameOrId);
+
+    /// <summary>`tag`: adds the targets (normalised as podman does) to the image's names, in order.</summary>
+    void TagImage(string nameOrId, IReadOnlyList<string> targets);
+
+    /// <summary>`untag`: takes the names (all of them when none are given) off the image; it stays.</summary>
+    void UntagImage(string nameOrId, IReadOnlyList<string> names);
 }
 
 /// <summary>The volumes half of the engine seam (the local driver; Volumes/).</summary>
@@ -309,6 +315,10 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
     public InspectImageData InspectImage(string nameOrId)
         => new ImageInspector(_images).Inspect(_images.FindLocal(nameOrId)
             ?? throw new EngineException($"{nameOrId}: image not known", ErrorKind.NoSuchObject));
+
+    public void TagImage(string nameOrId, IReadOnlyList<string> targets) => _images.Tag(nameOrId, targets);
+
+    public void UntagImage(string nameOrId, IReadOnlyList<string> names) => _images.Untag(nameOrId, names);
 
     public Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
         => _images.PullAsync(reference, tlsVerify, quiet, cancellationToken);

@@ -80,6 +80,46 @@ public sealed class ImageService
     public IEnumerable<ImageRemoval> Remove(IEnumerable<string> inputs, bool force) => new ImageRemover(this).Remove(inputs, force);
 
     /// <summary>
+    /// podman's tag: adds each target (normalised, see <see cref="ImageNames"/>) to the image's names, in order, each
+    /// in one locked write of the store (a name another image holds moves to this one); stops at the first target
+    /// that is refused, keeping those before it, as podman does.
+    /// </summary>
+    public void Tag(string input, IReadOnlyList<string> targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        var image = FindLocal(input) ?? throw new EngineException($"{input}: image not known", ErrorKind.NoSuchObject);
+        foreach (string target in targets)
+        {
+            string name = ImageNames.Normalize(target);
+            if (name.Contains('@', StringComparison.Ordinal)) throw new EngineException($"{target}: tag by digest not supported");
+            Store.AddName(image.Id, name);
+            Events.EventLog.For(Paths).Image("tag", image.Id, target);
+        }
+    }
+
+    /// <summary>
+    /// podman's untag: takes each name (normalised) off the image, in order, refusing a name it does not hold
+    /// ("tag not known"); with no names, takes all its names off. The image stays, with no name if none is left.
+    /// </summary>
+    public void Untag(string input, IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var image = FindLocal(input) ?? throw new EngineException($"{input}: image not known", ErrorKind.NoSuchObject);
+        var events = Events.EventLog.For(Paths);
+        if (names.Count == 0)
+        {
+            foreach (string removed in Store.RemoveNames(image.Id, null)) events.Image("untag", image.Id, removed);
+            return;
+        }
+        foreach (string n in names)
+        {
+            string name = ImageNames.Normalize(n);
+            if (Store.RemoveNames(image.Id, [name]).Count == 0) throw new EngineException($"{name}: tag not known", ErrorKind.NoSuchObject);
+            events.Image("untag", image.Id, name);
+        }
+    }
+
+    /// <summary>
     /// Finds a local image as podman does: by id or id prefix, by full name (":latest" implied), as
     /// "localhost/NAME", and a short name by the last components of any local name ("busybox" finds
     /// "127.0.0.1:5000/library/busybox:latest").
