@@ -97,6 +97,9 @@ public interface IImageEngine
 
     /// <summary>`untag`: takes the names (all of them when none are given) off the image; it stays.</summary>
     void UntagImage(string nameOrId, IReadOnlyList<string> names);
+
+    /// <summary>`image exists`: whether a local image answers to the name or id.</summary>
+    bool ImageExists(string nameOrId);
 }
 
 /// <summary>The volumes half of the engine seam (the local driver; Volumes/).</summary>
@@ -319,6 +322,8 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
     public void TagImage(string nameOrId, IReadOnlyList<string> targets) => _images.Tag(nameOrId, targets);
 
     public void UntagImage(string nameOrId, IReadOnlyList<string> names) => _images.Untag(nameOrId, names);
+
+    public bool ImageExists(string nameOrId) => _images.Exists(nameOrId);
 
     public Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
         => _images.PullAsync(reference, tlsVerify, quiet, cancellationToken);

@@ -1,8 +1,9 @@
 using System.CommandLine;
+using Skiff.Engine;
 
 namespace Skiff.Cli.Commands;
 
-/// <summary>`skiff image VERB`: podman's image management group (inspect, tag, untag).</summary>
+/// <summary>`skiff image VERB`: podman's image management group (inspect, tag, untag, exists, and list/ls, rm, pull as aliases of images, rmi, pull).</summary>
 public static class ImageCommand
 {
     public static Command Create(GlobalOptions global)
@@ -11,6 +12,11 @@ public static class ImageCommand
         cmd.Subcommands.Add(InspectCommand.ForImages(global));
         cmd.Subcommands.Add(TagCommand.Tag(global));
         cmd.Subcommands.Add(TagCommand.Untag(global));
+        cmd.Subcommands.Add(TagCommand.Exists(global));
+        cmd.Subcommands.Add(ImagesCommand.Create(global, "list", "ls"));
+        cmd.Subcommands.Add(RmiCommand.Create(global, "rm"));
+        cmd.Subcommands.Add(PullCommand.Create(global));
+        cmd.SetAction(_ => SkiffCli.Fail("missing command 'skiff image COMMAND'", ExitCodes.EngineError));
         return cmd;
     }
 }

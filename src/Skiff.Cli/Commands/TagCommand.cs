@@ -3,7 +3,7 @@ using Skiff.Engine;
 
 namespace Skiff.Cli.Commands;
 
-/// <summary>`skiff tag IMAGE TARGET...`, `skiff untag IMAGE [NAME...]` (and `image tag|untag`): podman's arguments, errors and exit codes.</summary>
+/// <summary>`skiff tag IMAGE TARGET...`, `skiff untag IMAGE [NAME...]` (and `image tag|untag`), `image exists IMAGE`: podman's arguments, errors and exit codes.</summary>
 public static class TagCommand
 {
     public static Command Tag(GlobalOptions global)
@@ -30,6 +30,19 @@ public static class TagCommand
             if (a.Length < 1) throw new EngineException($"requires at least 1 arg(s), only received {a.Length}");
             global.Engine(p).UntagImage(a[0], a[1..]);
             return 0;
+        });
+        return cmd;
+    }
+
+    public static Command Exists(GlobalOptions global)
+    {
+        var args = new Argument<string[]>("IMAGE") { Arity = ArgumentArity.ZeroOrMore };
+        var cmd = new Command("exists", "Check if an image exists in local storage") { args };
+        cmd.SetAction(p =>
+        {
+            string[] a = p.GetValue(args) ?? [];
+            if (a.Length != 1) throw new EngineException($"accepts 1 arg(s), received {a.Length}");
+            return global.Engine(p).ImageExists(a[0]) ? 0 : 1;
         });
         return cmd;
     }

@@ -119,6 +119,18 @@ public sealed class ImageService
         }
     }
 
+    /// <summary>podman's image exists: a local image by any name FindLocal accepts; a name that breaks the grammar is an error.</summary>
+    public bool Exists(string input)
+    {
+        if (FindLocal(input) is not null) return true;
+        if (input.Length > 0)
+        {
+            try { ImageReference.Parse(input); }
+            catch (InvalidReferenceException e) { throw new EngineException(ImageNames.Reason(e)); }
+        }
+        return false;
+    }
+
     /// <summary>
     /// Finds a local image as podman does: by id or id prefix, by full name (":latest" implied), as
     /// "localhost/NAME", and a short name by the last components of any local name ("busybox" finds

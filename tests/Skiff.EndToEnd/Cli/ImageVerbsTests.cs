@@ -3,7 +3,7 @@ using Skiff.TestSupport;
 
 namespace Skiff.EndToEnd.Cli;
 
-/// <summary>podman's small image verbs (tag, untag), compared with podman 4.3's output and exit codes.</summary>
+/// <summary>podman's small image verbs (tag, untag, image exists, the image ls/rm/pull aliases), compared with podman 4.3's output and exit codes.</summary>
 [Collection(SkiffCollection.Name)]
 public sealed class ImageVerbsTests(SkiffEnvironment env)
 {
@@ -48,7 +48,7 @@ public sealed class ImageVerbsTests(SkiffEnvironment env)
         Assert.DoesNotContain($"{shortId} localhost/foo:latest", Names(store));
 
         // The new names find the image.
-        Assert.Equal(id + "\n", env.SkiffIn(store, "image", "inspect", "--format", "{{.Id}}", "localhost/bar:1").Stdout);
+        Assert.Equal(0, env.SkiffIn(store, "image", "exists", "localhost/bar:1").ExitCode);
 
         AssertFails(env.SkiffIn(store, "untag", shortId, "notaname"), 125, "Error: localhost/notaname:latest: tag not known\n");
         var untag = env.SkiffIn(store, "untag", "bar:1", "bar:1", "docker.io/library/z");
@@ -62,7 +62,7 @@ public sealed class ImageVerbsTests(SkiffEnvironment env)
         Assert.True(all.ExitCode == 0, all.ToString());
         Assert.Equal(new[] { $"{layered} {env.Registry}/library/layered:latest", $"{layered} localhost/foo:latest", $"{shortId} <none>:<none>" },
             Names(store).Order(StringComparer.Ordinal));
-        Assert.Equal(id + "\n", env.SkiffIn(store, "image", "inspect", "--format", "{{.Id}}", shortId).Stdout);
+        Assert.Equal(0, env.SkiffIn(store, "image", "exists", id).ExitCode);
         AssertFails(env.SkiffIn(store, "untag", "busybox"), 125, "Error: busybox: image not known\n");
     }
 
@@ -88,5 +88,46 @@ public sealed class ImageVerbsTests(SkiffEnvironment env)
         // Targets are taken in order: those before a refused one stay, as podman's do.
         AssertFails(env.SkiffIn(store, "tag", id, "ok1", "Bad", "ok2"), 125, "Error: normalizing name \"Bad\": normalizing name \"Bad\": repository name must be lowercase\n");
         Assert.Equal(new[] { $"{id} {env.Busybox}:latest", $"{id} localhost/ok1:latest" }, Names(store));
+    }
+
+    [RootFact]
+    public void Image_exists_and_the_image_ls_rm_pull_aliases()
+    {
+        string store = "exists-" + Guid.NewGuid().ToString("N")[..6];
+        var missing = env.SkiffIn(store, "image", "exists", "busybox");
+        Assert.True(missing.ExitCode == 1, missing.ToString());
+        Assert.Equal("", missing.Stdout + missing.Stderr);
+
+        var pull = env.SkiffIn(store, "image", "pull", "-q", "--tls-verify=false", env.Busybox);
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        string id = pull.Stdout.Trim();
+        Assert.Matches("^[0-9a-f]{64}$", id);
+
+        foreach (string name in new[] { "busybox", env.Busybox, env.Busybox + ":latest", id, id[..12], "sha256:" + id })
+        {
+            var exists = env.SkiffIn(store, "image", "exists", name);
+            Assert.True(exists.ExitCode == 0, name + ": " + exists);
+            Assert.Equal("", exists.Stdout + exists.Stderr);
+        }
+        Assert.Equal(1, env.SkiffIn(store, "image", "exists", "busybox:other").ExitCode);
+        AssertFails(env.SkiffIn(store, "image", "exists", "Bad"), 125, "Error: repository name must be lowercase\n");
+        AssertFails(env.SkiffIn(store, "image", "exists", "foo@sha256:abc"), 125, "Error: invalid reference format\n");
+        AssertFails(env.SkiffIn(store, "image", "exists"), 125, "Error: accepts 1 arg(s), received 0\n");
+        AssertFails(env.SkiffIn(store, "image", "exists", "a", "b"), 125, "Error: accepts 1 arg(s), received 2\n");
+        AssertFails(env.SkiffIn(store, "image", "exists", "--bogus", "a"), 125, "Error: unknown flag: --bogus\nSee 'skiff image exists --help'\n");
+
+        Assert.Equal(env.SkiffIn(store, "images").Stdout, env.SkiffIn(store, "image", "ls").Stdout);
+        Assert.Equal(id[..12] + "\n", env.SkiffIn(store, "image", "list", "-q").Stdout);
+        AssertFails(env.SkiffIn(store, "image", "ls", "--bogus"), 125, "Error: unknown flag: --bogus\nSee 'skiff image list --help'\n");
+
+        var rm = env.SkiffIn(store, "image", "rm", "busybox");
+        Assert.True(rm.ExitCode == 0, rm.ToString());
+        Assert.Equal($"Untagged: {env.Busybox}:latest\nDeleted: {id}\n", rm.Stdout);
+        Assert.Equal(1, env.SkiffIn(store, "image", "exists", id).ExitCode);
+        var again = env.SkiffIn(store, "image", "rm", "busybox");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Equal("Error: busybox: image not known\n", again.Stderr);
+
+        AssertFails(env.SkiffIn(store, "image"), 125, "Error: missing command 'skiff image COMMAND'\n");
     }
 }
