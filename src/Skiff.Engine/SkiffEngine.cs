@@ -100,6 +100,9 @@ public interface IImageEngine
 
     /// <summary>`image exists`: whether a local image answers to the name or id.</summary>
     bool ImageExists(string nameOrId);
+
+    /// <summary>`history`: the image's history entries, newest first, as podman lists them.</summary>
+    IReadOnlyList<ImageHistoryEntry> ImageHistory(string nameOrId);
 }
 
 /// <summary>The volumes half of the engine seam (the local driver; Volumes/).</summary>
@@ -324,6 +327,8 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
     public void UntagImage(string nameOrId, IReadOnlyList<string> names) => _images.Untag(nameOrId, names);
 
     public bool ImageExists(string nameOrId) => _images.Exists(nameOrId);
+
+    public IReadOnlyList<ImageHistoryEntry> ImageHistory(string nameOrId) => _images.History(nameOrId);
 
     public Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
         => _images.PullAsync(reference, tlsVerify, quiet, cancellationToken);

@@ -119,6 +119,10 @@ public sealed class ImageService
         }
     }
 
+    /// <summary>podman's history: the config's history entries, newest first (see <see cref="ImageHistoryEntry"/>).</summary>
+    public IReadOnlyList<ImageHistoryEntry> History(string input)
+        => ImageHistoryEntry.Of(this, FindLocal(input) ?? throw new EngineException($"{input}: image not known", ErrorKind.NoSuchObject));
+
     /// <summary>podman's image exists: a local image by any name FindLocal accepts; a name that breaks the grammar is an error.</summary>
     public bool Exists(string input)
     {

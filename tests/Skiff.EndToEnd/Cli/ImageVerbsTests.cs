@@ -1,5 +1,7 @@
 using Skiff.EndToEnd.Harness;
+using System.Text.Json;
 using Skiff.TestSupport;
+using Skiff.TestSupport.Registry;
 
 namespace Skiff.EndToEnd.Cli;
 
@@ -129,5 +131,94 @@ public sealed class ImageVerbsTests(SkiffEnvironment env)
         Assert.Equal("Error: busybox: image not known\n", again.Stderr);
 
         AssertFails(env.SkiffIn(store, "image"), 125, "Error: missing command 'skiff image COMMAND'\n");
+    }
+
+    private const string LongCommand = "/bin/sh -c mkdir -p /data && echo old > /data/file && a-command-line-longer-than-the-column";
+
+    /// <summary>An image on busybox's layer with podman-built-like history: empty-layer entries, comments, a long command.</summary>
+    private static string PushHistoryImage(SkiffEnvironment env)
+    {
+        string dir = Directory.CreateTempSubdirectory("skiff-history-").FullName;
+        try
+        {
+            var layout = new OciLayoutBuilder(dir);
+            var data = new LayerBuilder().Directory("data").File("data/file", "old\n").Build();
+            var more = new LayerBuilder().Directory("etc").File("etc/more", new byte[5000]).Build();
+            var image = layout.AddImage([TestImages.Busybox, data, more], history:
+            [
+                new("2023-05-01T10:00:00Z", "/bin/sh -c #(nop) ADD file:abc in / ", Comment: "base layer"),
+                new("2023-05-02T10:00:00Z", "/bin/sh -c #(nop)  ENV A=1", EmptyLayer: true),
+                new("2023-05-03T10:00:00Z", LongCommand),
+                new("2023-05-04T10:00:00Z", "/bin/sh -c touch /etc/more", Comment: "more"),
+                new("2023-05-05T10:00:00Z", "/bin/sh -c #(nop)  CMD [\"sh\"]", EmptyLayer: true),
+            ]);
+            layout.Tag(image.Manifest, OciLayoutBuilder.ManifestMediaType, "image");
+            string reference = env.Registry + "/library/history:latest";
+            TestImages.SkopeoCopyAsync(layout.Directory, "image", reference, all: false).GetAwaiter().GetResult();
+            return reference;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [RootFact]
+    public void History_lists_the_config_history_as_podman_does()
+    {
+        string store = "history-" + Guid.NewGuid().ToString("N")[..6];
+        string reference = PushHistoryImage(env);
+        string busybox = Pull(store, env.Busybox);
+        string id = Pull(store, reference);
+        string busyboxSize = env.SkiffIn(store, "images", "--format", "{{.ID}} {{.Size}}").Stdout.Split('\n').Single(l => l.StartsWith(busybox[..12], StringComparison.Ordinal))[13..];
+
+        // Newest first; the top entry is the image, an entry whose layer is another image's top layer is that
+        // image (busybox here), the rest <missing>; empty-layer entries have no size and do not move down a layer.
+        var format = env.SkiffIn(store, "image", "history", "--format", "{{.ID}}|{{.CreatedBy}}|{{.Size}}|{{.Comment}}|{{.CreatedAt}}", "history");
+        Assert.True(format.ExitCode == 0, format.ToString());
+        var rows = format.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(5, rows.Length);
+        Assert.Equal($"{id[..12]}|/bin/sh -c #(nop)  CMD [\"sh\"]|0 B||2023-05-05 10:00:00 +0000 UTC", rows[0]);
+        Assert.Matches(@"^<missing>\|/bin/sh -c touch /etc/more\|[0-9.]+ kB\|more\|2023-05-04 10:00:00 \+0000 UTC$", rows[1]);
+        Assert.Matches($@"^<missing>\|{System.Text.RegularExpressions.Regex.Escape(LongCommand[..42])}\.\.\.\|[0-9.]+ kB\|\|2023-05-03", rows[2]);
+        Assert.Equal($"{busybox[..12]}|/bin/sh -c #(nop)  ENV A=1|0 B||2023-05-02 10:00:00 +0000 UTC", rows[3]);
+        Assert.Equal($"<missing>|/bin/sh -c #(nop) ADD file:abc in / |{busyboxSize}|base layer|2023-05-01 10:00:00 +0000 UTC", rows[4]);
+        Assert.NotEqual(rows[1].Split('|')[2], rows[2].Split('|')[2]); // each entry has its own layer's size
+
+        var table = env.SkiffIn(store, "history", "history").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(6, table.Length);
+        Assert.Matches(@"^ID\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$", table[0]);
+        Assert.Matches($@"^{id[..12]}  \d+ years ago\s+/bin/sh -c #\(nop\)  CMD \[""sh""\]\s+0 B\s+$", table[1]);
+        Assert.Matches(@"^<missing>\s+\d+ years ago\s+/bin/sh -c #\(nop\) ADD file:abc in /\s+[0-9.]+ MB\s+base layer$", table[5]);
+
+        // podman 4.3 has no header for CreatedAt.
+        Assert.Equal("ID            SIZE        <no value>",
+            env.SkiffIn(store, "history", "--format", "table {{.ID}} {{.Size}} {{.CreatedAt}}", "history").Stdout.Split('\n')[0]);
+
+        var noTrunc = env.SkiffIn(store, "history", "--no-trunc", "-H=false", "history").Stdout;
+        Assert.Contains(id + "  2023-05-05T10:00:00Z", noTrunc, StringComparison.Ordinal);
+        Assert.Contains(LongCommand + "  ", noTrunc, StringComparison.Ordinal);
+        Assert.Equal($"{id[..12]}\n<missing>\n<missing>\n{busybox[..12]}\n<missing>\n", env.SkiffIn(store, "history", "-q", "history").Stdout);
+        Assert.Equal($"{id}\n<missing>\n<missing>\n{busybox}\n<missing>\n", env.SkiffIn(store, "history", "-q", "--no-trunc", id[..12]).Stdout);
+
+        // json: podman's compact array (full ids and commands, Go's escapes for <, > and &).
+        string json = env.SkiffIn(store, "history", "--format", "json", "history").Stdout;
+        Assert.StartsWith($"[{{\"id\":\"{id}\",\"created\":\"2023-05-05T10:00:00Z\",\"CreatedBy\":\"/bin/sh -c #(nop)  CMD [\\\"sh\\\"]\",\"size\":0,\"Created\":\"2023-05-05T10:00:00Z\"}},{{\"id\":\"\\u003cmissing\\u003e\"", json, StringComparison.Ordinal);
+        Assert.Contains("echo old \\u003e /data/file \\u0026\\u0026", json, StringComparison.Ordinal);
+        Assert.EndsWith("]\n", json, StringComparison.Ordinal);
+        using (var doc = JsonDocument.Parse(json))
+        {
+            var last = doc.RootElement[4];
+            Assert.Equal("base layer", last.GetProperty("comment").GetString());
+            Assert.Equal("<missing>", last.GetProperty("id").GetString());
+            Assert.True(last.GetProperty("size").GetInt64() > 1_000_000);
+        }
+
+        AssertFails(env.SkiffIn(store, "history", "nope"), 125, "Error: nope: image not known\n");
+        AssertFails(env.SkiffIn(store, "history"), 125, "Error: accepts 1 arg(s), received 0\n");
+        AssertFails(env.SkiffIn(store, "history", "a", "b"), 125, "Error: accepts 1 arg(s), received 2\n");
+        AssertFails(env.SkiffIn(store, "history", "--format", "{{.Bogus}}", "history"), 125,
+            "Error: template: history:1:13: executing \"history\" at <.Bogus>: can't evaluate field Bogus in type images.historyReporter\n");
+        AssertFails(env.SkiffIn(store, "image", "history", "--bogus", "history"), 125, "Error: unknown flag: --bogus\nSee 'skiff image history --help'\n");
     }
 }
