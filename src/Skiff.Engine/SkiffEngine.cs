@@ -103,6 +103,9 @@ public interface IImageEngine
 
     /// <summary>`history`: the image's history entries, newest first, as podman lists them.</summary>
     IReadOnlyList<ImageHistoryEntry> ImageHistory(string nameOrId);
+
+    /// <summary>`image prune`: removes the images no container uses, only the nameless ones unless <paramref name="all"/>; their ids.</summary>
+    IReadOnlyList<string> PruneImages(bool all);
 }
 
 /// <summary>The volumes half of the engine seam (the local driver; Volumes/).</summary>
@@ -329,6 +332,8 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
     public bool ImageExists(string nameOrId) => _images.Exists(nameOrId);
 
     public IReadOnlyList<ImageHistoryEntry> ImageHistory(string nameOrId) => _images.History(nameOrId);
+
+    public IReadOnlyList<string> PruneImages(bool all) => _images.Prune(all);
 
     public Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
         => _images.PullAsync(reference, tlsVerify, quiet, cancellationToken);

@@ -6,6 +6,7 @@ using Skiff.Images.Registries;
 using Skiff.Oci;
 using Skiff.Oci.Image;
 using Skiff.Storage;
+using Skiff.Storage.Images;
 
 namespace Skiff.Engine.Images;
 
@@ -122,6 +123,41 @@ public sealed class ImageService
     /// <summary>podman's history: the config's history entries, newest first (see <see cref="ImageHistoryEntry"/>).</summary>
     public IReadOnlyList<ImageHistoryEntry> History(string input)
         => ImageHistoryEntry.Of(this, FindLocal(input) ?? throw new EngineException($"{input}: image not known", ErrorKind.NoSuchObject));
+
+    /// <summary>
+    /// podman's image prune: removes the dangling images (no name), or with <paramref name="all"/> every image, that
+    /// no container uses; the check and the removal are one step under the store's use lock (as rmi's), so a
+    /// container created meanwhile keeps its image. Returns the ids removed, in store order.
+    /// </summary>
+    public IReadOnlyList<string> Prune(bool all)
+    {
+        var containers = new Containers.ContainerStore(Paths);
+        var events = Events.EventLog.For(Paths);
+        var removed = new List<string>();
+        foreach (var image in Store.ListImages().Where(i => all || i.Names.Count == 0))
+        {
+            try
+            {
+                Store.RemoveImage(image.Id, () =>
+                {
+                    if (containers.UsingImage(image.Id).Any())
+                        throw new EngineException($"image {image.Id} is in use by a container", ErrorKind.InUse);
+                });
+            }
+            catch (EngineException e) when (e.Kind == ErrorKind.InUse)
+            {
+                continue; // a container uses it: kept
+            }
+            catch (ImageNotFoundException)
+            {
+                continue; // removed by someone else meanwhile
+            }
+            foreach (string name in image.Names) events.Image("untag", image.Id, name);
+            events.Image("remove", image.Id, image.Names.FirstOrDefault() ?? image.Id);
+            removed.Add(image.Id);
+        }
+        return removed;
+    }
 
     /// <summary>podman's image exists: a local image by any name FindLocal accepts; a name that breaks the grammar is an error.</summary>
     public bool Exists(string input)

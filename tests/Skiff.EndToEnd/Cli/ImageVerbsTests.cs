@@ -221,4 +221,52 @@ public sealed class ImageVerbsTests(SkiffEnvironment env)
             "Error: template: history:1:13: executing \"history\" at <.Bogus>: can't evaluate field Bogus in type images.historyReporter\n");
         AssertFails(env.SkiffIn(store, "image", "history", "--bogus", "history"), 125, "Error: unknown flag: --bogus\nSee 'skiff image history --help'\n");
     }
+
+    [RootFact]
+    public void Image_prune_removes_nameless_images_no_container_uses()
+    {
+        string store = "prune-" + Guid.NewGuid().ToString("N")[..6];
+        CommandResult Prune(string? stdin, params string[] args) => Command.Run(env.SkiffPath,
+            ["--root", Path.Combine(env.Work, store, "root"), "--runroot", Path.Combine(env.Work, store, "run"), "image", "prune", .. args], stdin: stdin);
+        string busybox = Pull(store, env.Busybox);
+        string layered = Pull(store, env.Registry + "/library/layered");
+        var create = env.SkiffIn(store, "create", "--name", "user", layered[..12], "true");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        Assert.Equal(0, env.SkiffIn(store, "untag", busybox[..12]).ExitCode);
+        Assert.Equal(0, env.SkiffIn(store, "untag", layered[..12]).ExitCode);
+        string named = Pull(store, PushHistoryImage(env)); // named, unused: only -a removes it
+
+        // The prompt: anything but y keeps everything; no answer at all is podman's EOF error.
+        const string Warning = "WARNING! This command removes all dangling images.\nAre you sure you want to continue? [y/N] ";
+        var no = Prune("n\n");
+        Assert.True(no.ExitCode == 0, no.ToString());
+        Assert.Equal(Warning + "\n", no.Stdout); // the harness ends the last line
+        var eof = Prune(null);
+        Assert.Equal(125, eof.ExitCode);
+        Assert.Equal("Error: EOF\n", eof.Stderr);
+        Assert.Equal(0, env.SkiffIn(store, "image", "exists", busybox).ExitCode);
+
+        // Dangling and unused: busybox goes; layered, nameless too, stays for its container.
+        var yes = Prune("y\n");
+        Assert.True(yes.ExitCode == 0, yes.ToString());
+        Assert.Equal(Warning + busybox + "\n", yes.Stdout);
+        Assert.Equal(1, env.SkiffIn(store, "image", "exists", busybox).ExitCode);
+        Assert.Equal(0, env.SkiffIn(store, "image", "exists", layered).ExitCode);
+        Assert.Equal(0, env.SkiffIn(store, "image", "exists", named).ExitCode);
+        var again = Prune(null, "-f");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal("", again.Stdout + again.Stderr);
+
+        // -a: named images go too, unless a container uses them.
+        Pull(store, env.Busybox);
+        Assert.Equal(new[] { busybox, named }.Order(StringComparer.Ordinal), Prune(null, "-a", "-f").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        Assert.Equal(1, env.SkiffIn(store, "image", "exists", busybox).ExitCode);
+        Assert.Equal(0, env.SkiffIn(store, "rm", "user").ExitCode);
+        var all = Prune("y\n", "-a");
+        Assert.Equal("WARNING! This command removes all images without at least one container associated with them.\nAre you sure you want to continue? [y/N] " + layered + "\n", all.Stdout);
+        Assert.Equal("", env.SkiffIn(store, "images", "-q").Stdout);
+
+        AssertFails(Prune(null, "-f", "x"), 125, "Error: `skiff image prune` takes no arguments\n");
+        AssertFails(Prune(null, "--bogus"), 125, "Error: unknown flag: --bogus\nSee 'skiff image prune --help'\n");
+    }
 }
