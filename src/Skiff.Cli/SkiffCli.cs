@@ -13,7 +13,7 @@ public static class SkiffCli
 
     /// <summary>Verbs that touch storage or run containers: rootless, they run inside the user namespace.</summary>
     private static readonly HashSet<string> NamespacedVerbs =
-        ["run", "create", "exec", "attach", "start", "stop", "restart", "kill", "wait", "logs", "ps", "container", "pull", "rmi", "rm", "volume", "inspect", "image"];
+        ["run", "create", "exec", "attach", "start", "stop", "restart", "kill", "wait", "logs", "ps", "container", "pull", "rmi", "rm", "volume", "inspect", "image", "tag", "untag", "history"];
 
     /// <summary>Global options that take a value (needed to find the verb before parsing).</summary>
     internal static readonly HashSet<string> GlobalValueOptions = ["--root", "--runroot", "--runtime", "--log-level", "--cgroup-manager", "--events-backend", "--storage-driver"];
@@ -68,6 +68,9 @@ public static class SkiffCli
         root.Subcommands.Add(PullCommand.Create(global));
         root.Subcommands.Add(ImagesCommand.Create(global));
         root.Subcommands.Add(RmiCommand.Create(global));
+        root.Subcommands.Add(TagCommand.Tag(global));
+        root.Subcommands.Add(TagCommand.Untag(global));
+        root.Subcommands.Add(HistoryCommand.Create(global));
         root.Subcommands.Add(PsCommand.Create(global));
         root.Subcommands.Add(RmCommand.Create(global));
         root.Subcommands.Add(VersionCommand.Create(global));

@@ -91,6 +91,21 @@ public interface IImageEngine
 
     /// <summary>`image inspect`: the image as podman reports it (by name, short name, id or id prefix).</summary>
     InspectImageData InspectImage(string nameOrId);
+
+    /// <summary>`tag`: adds the targets (normalised as podman does) to the image's names, in order.</summary>
+    void TagImage(string nameOrId, IReadOnlyList<string> targets);
+
+    /// <summary>`untag`: takes the names (all of them when none are given) off the image; it stays.</summary>
+    void UntagImage(string nameOrId, IReadOnlyList<string> names);
+
+    /// <summary>`image exists`: whether a local image answers to the name or id.</summary>
+    bool ImageExists(string nameOrId);
+
+    /// <summary>`history`: the image's history entries, newest first, as podman lists them.</summary>
+    IReadOnlyList<ImageHistoryEntry> ImageHistory(string nameOrId);
+
+    /// <summary>`image prune`: removes the images no container uses, only the nameless ones unless <paramref name="all"/>; their ids.</summary>
+    IReadOnlyList<string> PruneImages(bool all);
 }
 
 /// <summary>The volumes half of the engine seam (the local driver; Volumes/).</summary>
@@ -309,6 +324,16 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
     public InspectImageData InspectImage(string nameOrId)
         => new ImageInspector(_images).Inspect(_images.FindLocal(nameOrId)
             ?? throw new EngineException($"{nameOrId}: image not known", ErrorKind.NoSuchObject));
+
+    public void TagImage(string nameOrId, IReadOnlyList<string> targets) => _images.Tag(nameOrId, targets);
+
+    public void UntagImage(string nameOrId, IReadOnlyList<string> names) => _images.Untag(nameOrId, names);
+
+    public bool ImageExists(string nameOrId) => _images.Exists(nameOrId);
+
+    public IReadOnlyList<ImageHistoryEntry> ImageHistory(string nameOrId) => _images.History(nameOrId);
+
+    public IReadOnlyList<string> PruneImages(bool all) => _images.Prune(all);
 
     public Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
         => _images.PullAsync(reference, tlsVerify, quiet, cancellationToken);

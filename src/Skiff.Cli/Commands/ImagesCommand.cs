@@ -10,15 +10,16 @@ namespace Skiff.Cli.Commands;
 /// <summary>`skiff images`: podman's table, -q, --no-trunc, --format (Go template subset or json).</summary>
 public static class ImagesCommand
 {
-    public static Command Create(GlobalOptions global)
+    /// <summary>`images` (alias `list`), or podman's `image list` (alias `ls`) with <paramref name="name"/> "list" and <paramref name="alias"/> "ls".</summary>
+    public static Command Create(GlobalOptions global, string name = "images", string alias = "list")
     {
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Display only image IDs" };
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Do not truncate output" };
         var noHeading = new Option<bool>("--noheading", "-n") { Description = "Do not print column headings" };
         var all = new Option<bool>("--all", "-a") { Description = "Show all images (accepted: there are no intermediate images yet)" };
         var format = new Option<string?>("--format") { Description = "Go template (e.g. '{{.ID}} {{.Repository}}') or json" };
-        var cmd = new Command("images", "List images in local storage") { quiet, noTrunc, noHeading, all, format };
-        cmd.Aliases.Add("list");
+        var cmd = new Command(name, "List images in local storage") { quiet, noTrunc, noHeading, all, format };
+        cmd.Aliases.Add(alias);
         cmd.SetAction(p =>
         {
             var images = global.Engine(p).ListImages();

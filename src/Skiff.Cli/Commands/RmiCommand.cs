@@ -7,11 +7,12 @@ namespace Skiff.Cli.Commands;
 /// <summary>`skiff rmi IMAGE...`: untag by name, delete when no name is left; exit 1 when an image is not known, 2 when one is in use.</summary>
 public static class RmiCommand
 {
-    public static Command Create(GlobalOptions global)
+    /// <summary>`rmi`, or `image rm` (<paramref name="name"/> "rm").</summary>
+    public static Command Create(GlobalOptions global, string name = "rmi")
     {
         var force = new Option<bool>("--force", "-f") { Description = "Remove the image and the containers that use it" };
         var images = new Argument<string[]>("IMAGE") { Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("rmi", "Remove one or more images from local storage") { force, images };
+        var cmd = new Command(name, "Remove one or more images from local storage") { force, images };
         cmd.SetAction(p =>
         {
             var engine = global.Engine(p);

@@ -6,6 +6,7 @@ using Skiff.Images.Registries;
 using Skiff.Oci;
 using Skiff.Oci.Image;
 using Skiff.Storage;
+using Skiff.Storage.Images;
 
 namespace Skiff.Engine.Images;
 
@@ -78,6 +79,97 @@ public sealed class ImageService
 
     /// <summary>Removes images by name or id with podman's rules (see <see cref="ImageRemover"/>), one report per input.</summary>
     public IEnumerable<ImageRemoval> Remove(IEnumerable<string> inputs, bool force) => new ImageRemover(this).Remove(inputs, force);
+
+    /// <summary>
+    /// podman's tag: adds each target (normalised, see <see cref="ImageNames"/>) to the image's names, in order, each
+    /// in one locked write of the store (a name another image holds moves to this one); stops at the first target
+    /// that is refused, keeping those before it, as podman does.
+    /// </summary>
+    public void Tag(string input, IReadOnlyList<string> targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        var image = FindLocal(input) ?? throw new EngineException($"{input}: image not known", ErrorKind.NoSuchObject);
+        foreach (string target in targets)
+        {
+            string name = ImageNames.Normalize(target);
+            if (name.Contains('@', StringComparison.Ordinal)) throw new EngineException($"{target}: tag by digest not supported");
+            Store.AddName(image.Id, name);
+            Events.EventLog.For(Paths).Image("tag", image.Id, target);
+        }
+    }
+
+    /// <summary>
+    /// podman's untag: takes each name (normalised) off the image, in order, refusing a name it does not hold
+    /// ("tag not known"); with no names, takes all its names off. The image stays, with no name if none is left.
+    /// </summary>
+    public void Untag(string input, IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var image = FindLocal(input) ?? throw new EngineException($"{input}: image not known", ErrorKind.NoSuchObject);
+        var events = Events.EventLog.For(Paths);
+        if (names.Count == 0)
+        {
+            foreach (string removed in Store.RemoveNames(image.Id, null)) events.Image("untag", image.Id, removed);
+            return;
+        }
+        foreach (string n in names)
+        {
+            string name = ImageNames.Normalize(n);
+            if (Store.RemoveNames(image.Id, [name]).Count == 0) throw new EngineException($"{name}: tag not known", ErrorKind.NoSuchObject);
+            events.Image("untag", image.Id, name);
+        }
+    }
+
+    /// <summary>podman's history: the config's history entries, newest first (see <see cref="ImageHistoryEntry"/>).</summary>
+    public IReadOnlyList<ImageHistoryEntry> History(string input)
+        => ImageHistoryEntry.Of(this, FindLocal(input) ?? throw new EngineException($"{input}: image not known", ErrorKind.NoSuchObject));
+
+    /// <summary>
+    /// podman's image prune: removes the dangling images (no name), or with <paramref name="all"/> every image, that
+    /// no container uses; the check and the removal are one step under the store's use lock (as rmi's), so a
+    /// container created meanwhile keeps its image. Returns the ids removed, in store order.
+    /// </summary>
+    public IReadOnlyList<string> Prune(bool all)
+    {
+        var containers = new Containers.ContainerStore(Paths);
+        var events = Events.EventLog.For(Paths);
+        var removed = new List<string>();
+        foreach (var image in Store.ListImages().Where(i => all || i.Names.Count == 0))
+        {
+            try
+            {
+                Store.RemoveImage(image.Id, () =>
+                {
+                    if (containers.UsingImage(image.Id).Any())
+                        throw new EngineException($"image {image.Id} is in use by a container", ErrorKind.InUse);
+                });
+            }
+            catch (EngineException e) when (e.Kind == ErrorKind.InUse)
+            {
+                continue; // a container uses it: kept
+            }
+            catch (ImageNotFoundException)
+            {
+                continue; // removed by someone else meanwhile
+            }
+            foreach (string name in image.Names) events.Image("untag", image.Id, name);
+            events.Image("remove", image.Id, image.Names.FirstOrDefault() ?? image.Id);
+            removed.Add(image.Id);
+        }
+        return removed;
+    }
+
+    /// <summary>podman's image exists: a local image by any name FindLocal accepts; a name that breaks the grammar is an error.</summary>
+    public bool Exists(string input)
+    {
+        if (FindLocal(input) is not null) return true;
+        if (input.Length > 0)
+        {
+            try { ImageReference.Parse(input); }
+            catch (InvalidReferenceException e) { throw new EngineException(ImageNames.Reason(e)); }
+        }
+        return false;
+    }
 
     /// <summary>
     /// Finds a local image as podman does: by id or id prefix, by full name (":latest" implied), as

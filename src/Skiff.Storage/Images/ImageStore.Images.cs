@@ -67,6 +67,44 @@ public sealed partial class ImageStore
         }
     }
 
+    /// <summary>
+    /// Gives image <paramref name="id"/> the name <paramref name="name"/> (appended to its names), taking it off any
+    /// other image that holds it, as podman's tag does; one locked rewrite of the image list.
+    /// </summary>
+    public void AddName(string id, string name)
+    {
+        EnsureOpen();
+        using (FileLock.AcquireExclusive(LockPath))
+        {
+            var images = LoadImages();
+            var image = images.Find(i => i.Id == id) ?? throw new ImageNotFoundException($"{id}: image not known");
+            if (image.Names.Contains(name, StringComparer.Ordinal)) return;
+            foreach (var other in images) other.Names.Remove(name);
+            image.Names.Add(name);
+            SaveImages(images);
+        }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="names"/> off image <paramref name="id"/> (all its names when null), in one locked rewrite;
+    /// the image stays, possibly with no name. Returns the names it took off; a name the image does not hold is left
+    /// out of the result and changes nothing.
+    /// </summary>
+    public IReadOnlyList<string> RemoveNames(string id, IReadOnlyCollection<string>? names)
+    {
+        EnsureOpen();
+        using (FileLock.AcquireExclusive(LockPath))
+        {
+            var images = LoadImages();
+            var image = images.Find(i => i.Id == id) ?? throw new ImageNotFoundException($"{id}: image not known");
+            var removed = image.Names.Where(n => names is null || names.Contains(n, StringComparer.Ordinal)).ToList();
+            if (removed.Count == 0) return removed;
+            image.Names.RemoveAll(removed.Contains);
+            SaveImages(images);
+            return removed;
+        }
+    }
+
     private string UseLockPath => Path.Combine(GraphRoot, "use.lock");
 
     private FileLock AcquireUseLockCore()

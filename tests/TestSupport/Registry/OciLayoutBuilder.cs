@@ -38,8 +38,12 @@ public sealed class OciLayoutBuilder
         return new BlobRef("sha256:" + hex, bytes.Length);
     }
 
-    /// <summary>Writes the layers, a config and a manifest; returns the image (not yet named in index.json).</summary>
-    public BuiltImage AddImage(IReadOnlyList<BuiltLayer> layers, string? architecture = null, string? variant = null, string[]? cmd = null)
+    /// <summary>
+    /// Writes the layers, a config and a manifest; returns the image (not yet named in index.json). The config's
+    /// history is <paramref name="history"/> when given, else one entry per layer ("skiff test layer N").
+    /// </summary>
+    public BuiltImage AddImage(IReadOnlyList<BuiltLayer> layers, string? architecture = null, string? variant = null, string[]? cmd = null,
+        IReadOnlyList<HistoryEntry>? history = null)
     {
         architecture ??= HostArchitecture;
         foreach (var layer in layers) AddBlob(layer.Gzip);
@@ -64,11 +68,13 @@ public sealed class OciLayoutBuilder
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteStartArray("history");
-            for (int i = 0; i < layers.Count; i++)
+            foreach (var h in history ?? [.. layers.Select((_, i) => new HistoryEntry("2024-01-01T00:00:00Z", $"skiff test layer {i}"))])
             {
                 w.WriteStartObject();
-                w.WriteString("created", "2024-01-01T00:00:00Z");
-                w.WriteString("created_by", $"skiff test layer {i}");
+                w.WriteString("created", h.Created);
+                w.WriteString("created_by", h.CreatedBy);
+                if (h.Comment is not null) w.WriteString("comment", h.Comment);
+                if (h.EmptyLayer) w.WriteBoolean("empty_layer", true);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -162,3 +168,6 @@ public sealed class OciLayoutBuilder
 public sealed record BlobRef(string Digest, long Size);
 
 public sealed record BuiltImage(BlobRef Manifest, BlobRef Config, IReadOnlyList<BuiltLayer> Layers, string Architecture, string? Variant);
+
+/// <summary>One entry of an image config's history (<paramref name="Created"/> in RFC 3339).</summary>
+public sealed record HistoryEntry(string Created, string CreatedBy, string? Comment = null, bool EmptyLayer = false);
