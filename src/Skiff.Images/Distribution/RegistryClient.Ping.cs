@@ -89,14 +89,17 @@ public sealed partial class RegistryClient
             : ErrorText.Of(deepest);
     }
 
-    /// <summary>After a failed TLS handshake: whether the server answers GET /v2/ in plain HTTP (podman's diagnosis).</summary>
+    /// <summary>After a failed TLS handshake: whether the same host and port answer GET /v2/ in plain HTTP (podman's diagnosis).</summary>
     private async Task<bool> SpeaksPlainHttpAsync(string host, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(InsecureProbeTimeout);
         try
         {
-            using var response = await _unverified.GetAsync(new Uri($"http://{host}/v2/"), HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
+            // The port the https attempt used (443 when the name has none), not plain http's 80.
+            var https = new Uri($"https://{host}/");
+            var uri = new UriBuilder(Uri.UriSchemeHttp, https.Host, https.Port, "v2/").Uri;
+            using var response = await _unverified.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
