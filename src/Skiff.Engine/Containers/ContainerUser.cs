@@ -54,7 +54,8 @@ public sealed record ContainerUser(uint Uid, uint Gid, IReadOnlyList<uint> Addit
         => uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint id) ? id
             : throw new EngineException($"invalid {what}: \"{text}\"");
 
-    private static List<string[]> ParseColonFile(string? text, int fields)
+    /// <summary>The rows of a passwd or group file with at least <paramref name="fields"/> fields (comments and blank lines skipped).</summary>
+    internal static List<string[]> ParseColonFile(string? text, int fields)
     {
         var rows = new List<string[]>();
         if (text is null) return rows;

@@ -23,7 +23,7 @@ public sealed record KeepIdUser(ContainerUser User, string? PasswdLine, string? 
         var made = MakeUnchecked(mode, hostUid, hostGid, hostPasswd, hostGroup, imagePasswd, workingDir, inContainer);
         // A group the image already has keeps its own entry.
         string gidText = Text(made.User.Gid);
-        return Rows(imageGroup, 4).Any(f => f[2] == gidText) ? made with { GroupLine = null } : made;
+        return ContainerUser.ParseColonFile(imageGroup, 4).Any(f => f[2] == gidText) ? made with { GroupLine = null } : made;
     }
 
     private static KeepIdUser MakeUnchecked(UserNamespaceMode mode, uint hostUid, uint hostGid, string? hostPasswd, string? hostGroup,
@@ -32,7 +32,7 @@ public sealed record KeepIdUser(ContainerUser User, string? PasswdLine, string? 
         ArgumentNullException.ThrowIfNull(mode);
         ArgumentNullException.ThrowIfNull(inContainer);
         uint uid = mode.Uid ?? hostUid, gid = mode.Gid ?? hostGid;
-        var image = Rows(imagePasswd, 7);
+        var image = ContainerUser.ParseColonFile(imagePasswd, 7);
         if (mode.Uid is not null || mode.Gid is not null)
         {
             // podman: a numeric user the image lacks gets a generic entry, its group one named by its id.
@@ -43,7 +43,7 @@ public sealed record KeepIdUser(ContainerUser User, string? PasswdLine, string? 
                 existing is null ? $"{u}:*:{u}:{g}:container user:{workingDir}:/bin/sh" : null,
                 $"{g}:x:{g}:{u}");
         }
-        var hostEntry = Rows(hostPasswd, 7).FirstOrDefault(f => f[2] == Text(hostUid));
+        var hostEntry = ContainerUser.ParseColonFile(hostPasswd, 7).FirstOrDefault(f => f[2] == Text(hostUid));
         string name = hostEntry?[0] ?? Text(hostUid);
         string hostHome = hostEntry?[5] is { Length: > 0 } h ? h : "/";
         var inImage = image.FirstOrDefault(f => f[0] == name) ?? image.FirstOrDefault(f => f[2] == Text(uid));
@@ -55,7 +55,7 @@ public sealed record KeepIdUser(ContainerUser User, string? PasswdLine, string? 
         {
             if (inContainer(dir)) { homeDir = hostHome; break; }
         }
-        string groupName = Rows(hostGroup, 4).FirstOrDefault(f => f[2] == Text(hostGid))?[0] ?? Text(hostGid);
+        string groupName = ContainerUser.ParseColonFile(hostGroup, 4).FirstOrDefault(f => f[2] == Text(hostGid))?[0] ?? Text(hostGid);
         string primaryGid = hostEntry?[3] ?? Text(hostGid);
         return new KeepIdUser(new ContainerUser(uid, gid, [gid], homeDir),
             $"{name}:*:{Text(uid)}:{primaryGid}:{hostEntry?[4] ?? ""}:{homeDir}:/bin/sh",
@@ -71,17 +71,4 @@ public sealed record KeepIdUser(ContainerUser User, string? PasswdLine, string? 
     }
 
     private static string Text(uint id) => id.ToString(CultureInfo.InvariantCulture);
-
-    private static List<string[]> Rows(string? text, int fields)
-    {
-        var rows = new List<string[]>();
-        if (text is null) return rows;
-        foreach (string line in text.Split('\n'))
-        {
-            if (line.Length == 0 || line[0] == '#') continue;
-            string[] f = line.Split(':');
-            if (f.Length >= fields) rows.Add(f);
-        }
-        return rows;
-    }
 }
