@@ -93,17 +93,22 @@ public sealed class ContainerLayerStore
 
     /// <summary>The overlay mount data "lowerdir=TOP:...:BOTTOM,upperdir=U,workdir=W[,userxattr]".</summary>
     public string OverlayMountOptions(IReadOnlyList<string> lowerDirsTopFirst, string upper, string work)
+        => WithXattr($"lowerdir={LowerDirs(lowerDirsTopFirst, upper, work)},upperdir={upper},workdir={work}");
+
+    /// <summary>"TOP:...:BOTTOM" for lowerdir=, every directory (and <paramref name="others"/> in the same mount) checked for the separators.</summary>
+    private static string LowerDirs(IReadOnlyList<string> lowerDirsTopFirst, params string[] others)
     {
         if (lowerDirsTopFirst.Count == 0) throw new ArgumentException("overlay needs at least one lower directory", nameof(lowerDirsTopFirst));
-        foreach (string dir in lowerDirsTopFirst.Append(upper).Append(work))
+        foreach (string dir in lowerDirsTopFirst.Concat(others))
             if (dir.IndexOfAny([':', ',', '\0']) >= 0)
                 throw new ArgumentException($"overlay directory \"{dir}\": contains ':' or ','", nameof(lowerDirsTopFirst));
         string lower = string.Join(':', lowerDirsTopFirst);
         if (lower.Length > MaxLowerDirLength)
             throw new InvalidOperationException($"overlay lowerdir is {lower.Length} bytes ({lowerDirsTopFirst.Count} layers), more than the {MaxLowerDirLength} a mount accepts");
-        string data = $"lowerdir={lower},upperdir={upper},workdir={work}";
-        return OverlayXattr.UsesUserXattr ? data + ",userxattr" : data;
+        return lower;
     }
+
+    private static string WithXattr(string data) => OverlayXattr.UsesUserXattr ? data + ",userxattr" : data;
 
     /// <summary>
     /// The container's own copy of its image with every owner shifted (<see cref="ShiftedCopy"/>), at DIR/mapped, made once:
@@ -120,10 +125,7 @@ public sealed class ContainerLayerStore
         Directory.CreateDirectory(image);
         Directory.CreateDirectory(empty);
         // Without an upper directory overlayfs is read-only and wants two lower ones: the empty one is the second.
-        string data = $"lowerdir={string.Join(':', lowerDirsTopFirst.Append(empty))}";
-        if (data.Length > MaxLowerDirLength)
-            throw new InvalidOperationException($"overlay lowerdir is {data.Length} bytes ({lowerDirsTopFirst.Count} layers), more than the {MaxLowerDirLength} a mount accepts");
-        Libc.MountOverlay(image, OverlayXattr.UsesUserXattr ? data + ",userxattr" : data);
+        Libc.MountOverlay(image, WithXattr($"lowerdir={LowerDirs([.. lowerDirsTopFirst, empty])}"));
         try { ShiftedCopy.Copy(image, tmp, mapUid, mapGid); }
         finally { Libc.UnmountDetach(image); }
         var root = Libc.Lstat(tmp) ?? throw new IOException($"{tmp} vanished");
