@@ -111,25 +111,42 @@ public sealed class AttackTests(SkiffEnvironment env)
         }
     }
 
+    /// <summary>
+    /// The runc CVE-2024-21626 image: its layer holds plain directories /proc/self/fd/3..20, so the engine's check
+    /// that the working directory exists passes and the runtime is handed /proc/self/fd/N, which, once procfs is
+    /// mounted, is a magic link to whatever the init holds open. Without a layer like this the engine refuses the
+    /// workdir itself and the runtime never sees the attack.
+    /// </summary>
+    private string ProcFdImage()
+    {
+        var layer = new LayerBuilder().Directory("proc").Directory("proc/self").Directory("proc/self/fd");
+        for (int fd = FirstFd; fd <= LastFd; fd++) layer.Directory($"proc/self/fd/{fd}");
+        return Push("procfd", layer.Build());
+    }
+
+    private const int FirstFd = 3, LastFd = 20;
+
     [RootFact]
     public void A_workdir_through_proc_self_fd_never_leaves_the_container()
     {
-        for (int fd = 3; fd <= 8; fd++)
+        string image = ProcFdImage();
+        for (int fd = FirstFd; fd <= LastFd; fd++)
         {
-            var r = env.Skiff("run", "--rm", "--tls-verify=false", "-w", $"/proc/self/fd/{fd}", env.Busybox, "sh", "-c", LeakedDescriptorTests.WhereIsCwd);
-            Assert.True(r.ExitCode != 0 || LeakedDescriptorTests.Inside(r.Stdout),
-                $"-w /proc/self/fd/{fd}: {r}");
+            var r = env.Skiff("run", "--rm", "--tls-verify=false", "-w", $"/proc/self/fd/{fd}", image, "sh", "-c", LeakedDescriptorTests.WhereIsCwd);
+            if (r.ExitCode != 0) Assert.Contains("process.cwd", r.Stderr, StringComparison.Ordinal); // the runtime's refusal, not another failure
+            else Assert.True(LeakedDescriptorTests.Inside(r.Stdout), $"-w /proc/self/fd/{fd}: {r}");
         }
     }
 
     [RootFact]
     public void Rootless_a_workdir_through_proc_self_fd_never_leaves_the_container()
     {
-        for (int fd = 3; fd <= 8; fd++)
+        string image = ProcFdImage();
+        for (int fd = FirstFd; fd <= LastFd; fd++)
         {
-            var r = env.SkiffRootless("run", "--rm", "--tls-verify=false", "-w", $"/proc/self/fd/{fd}", env.Busybox, "sh", "-c", LeakedDescriptorTests.WhereIsCwd);
-            Assert.True(r.ExitCode != 0 || LeakedDescriptorTests.Inside(r.Stdout),
-                $"rootless -w /proc/self/fd/{fd}: {r}");
+            var r = env.SkiffRootless("run", "--rm", "--tls-verify=false", "-w", $"/proc/self/fd/{fd}", image, "sh", "-c", LeakedDescriptorTests.WhereIsCwd);
+            if (r.ExitCode != 0) Assert.Contains("process.cwd", r.Stderr, StringComparison.Ordinal);
+            else Assert.True(LeakedDescriptorTests.Inside(r.Stdout), $"rootless -w /proc/self/fd/{fd}: {r}");
         }
     }
 }
