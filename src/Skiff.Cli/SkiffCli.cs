@@ -30,11 +30,7 @@ public static class SkiffCli
 
             if (UnknownFlags.Find(root, args) is { } unknown) return Fail(unknown, ExitCodes.EngineError);
             var parse = root.Parse(RunCommand.ProtectContainerCommand(args));
-            if (parse.Errors.Count > 0)
-            {
-                await Console.Error.WriteLineAsync($"Error: {parse.Errors[0].Message}").ConfigureAwait(false);
-                return ExitCodes.EngineError;
-            }
+            if (parse.Errors.Count > 0) return Fail(CommandError(parse) ?? parse.Errors[0].Message, ExitCodes.EngineError);
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
         catch (EngineException e)
@@ -81,6 +77,23 @@ public static class SkiffCli
         root.Subcommands.Add(InspectCommand.Create(global));
         root.Subcommands.Add(ImageCommand.Create(global));
         return root;
+    }
+
+    /// <summary>
+    /// podman's words when the verb itself is wrong: `unrecognized command `skiff bogus`` (with where to look) for
+    /// an unknown verb or sub-verb, `missing command 'skiff COMMAND'` for none; null for any other parse error.
+    /// </summary>
+    public static string? CommandError(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        if (command.Subcommands.Count == 0) return null;
+        var names = new List<string>();
+        for (var c = parse.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, c.Command is RootCommand ? "skiff" : c.Command.Name);
+        string path = string.Join(' ', names);
+        if (parse.UnmatchedTokens.Count > 0)
+            return $"unrecognized command `{path} {parse.UnmatchedTokens[0]}`\nTry '{path} --help' for more information";
+        return $"missing command '{path} COMMAND'";
     }
 
     internal static int Fail(string message, int exitCode)

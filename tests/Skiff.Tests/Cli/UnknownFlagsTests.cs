@@ -35,3 +35,24 @@ public sealed class UnknownFlagsTests
     public void Known_flags_and_the_containers_own_pass(string line) =>
         Assert.Null(UnknownFlags.Find(SkiffCli.BuildCommandLine(), line.Split(' ')));
 }
+
+/// <summary>An unknown or missing verb gets podman's words (`podman bogus`, `podman image bogus`, `podman`), not the parser's.</summary>
+public sealed class CommandErrorTests
+{
+    [Theory]
+    [InlineData("bogus", "unrecognized command `skiff bogus`\nTry 'skiff --help' for more information")]
+    [InlineData("--root /r bogus x", "unrecognized command `skiff bogus`\nTry 'skiff --help' for more information")]
+    [InlineData("image bogus", "unrecognized command `skiff image bogus`\nTry 'skiff image --help' for more information")]
+    [InlineData("container bogus", "unrecognized command `skiff container bogus`\nTry 'skiff container --help' for more information")]
+    [InlineData("", "missing command 'skiff COMMAND'")]
+    public void Wrong_verbs_are_named(string line, string expected)
+    {
+        var parse = SkiffCli.BuildCommandLine().Parse(line.Length == 0 ? [] : line.Split(' '));
+        Assert.NotEmpty(parse.Errors);
+        Assert.Equal(expected, SkiffCli.CommandError(parse));
+    }
+
+    [Fact]
+    public void Other_parse_errors_keep_their_own_words() =>
+        Assert.Null(SkiffCli.CommandError(SkiffCli.BuildCommandLine().Parse(["run"])));
+}
