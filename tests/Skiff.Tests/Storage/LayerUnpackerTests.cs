@@ -349,8 +349,10 @@ public sealed class LayerUnpackerTests : IDisposable
     [RootFact]
     public void A_file_capability_is_kept_and_not_cleared_by_the_chown_after_it()
     {
-        Apply(new TarBuilder().RawPaxFile("ping", "binary", ("SCHILY.xattr.security.capability", CapabilityV2)));
+        // A chown to another owner drops a file's capabilities: it must come first.
+        Apply(new TarBuilder().RawPaxFile("ping", "binary", 1234, ("SCHILY.xattr.security.capability", CapabilityV2)));
         Assert.Equal(CapabilityV2, FsProbe.XattrBytes(L("ping"), "security.capability"));
+        Assert.Equal("1234", FsProbe.Stat(L("ping"), "%u"));
     }
 
     [Fact]

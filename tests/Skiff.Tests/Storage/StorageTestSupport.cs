@@ -127,7 +127,9 @@ internal sealed class TarBuilder
 
     /// <summary>A regular file preceded by a PAX 'x' header written byte by byte, so record values may be
     /// any bytes (TarWriter only takes strings).</summary>
-    public TarBuilder RawPaxFile(string name, string content, params (string Key, byte[] Value)[] records)
+    public TarBuilder RawPaxFile(string name, string content, params (string Key, byte[] Value)[] records) => RawPaxFile(name, content, 0, records);
+
+    public TarBuilder RawPaxFile(string name, string content, int uid, params (string Key, byte[] Value)[] records)
     {
         using var body = new MemoryStream();
         foreach (var (key, value) in records)
@@ -142,7 +144,7 @@ internal sealed class TarBuilder
         }
         WriteRaw(RawHeader("PaxHeaders/" + name, 'x', body.Length), body.ToArray());
         byte[] data = Encoding.UTF8.GetBytes(content);
-        WriteRaw(RawHeader(name, '0', data.Length), data);
+        WriteRaw(RawHeader(name, '0', data.Length, uid: uid), data);
         return this;
     }
 
@@ -155,13 +157,13 @@ internal sealed class TarBuilder
         return this;
     }
 
-    /// <summary>A ustar header (mode 0644, root, <see cref="Time"/>) with a correct checksum.</summary>
-    public static byte[] RawHeader(string name, char type, long size, byte[]? sizeField = null)
+    /// <summary>A ustar header (mode 0644, owner uid:0, <see cref="Time"/>) with a correct checksum.</summary>
+    public static byte[] RawHeader(string name, char type, long size, byte[]? sizeField = null, int uid = 0)
     {
         var h = new byte[512];
         Encoding.ASCII.GetBytes(name).CopyTo(h, 0);
         Encoding.ASCII.GetBytes("0000644\0").CopyTo(h, 100);
-        Encoding.ASCII.GetBytes("0000000\0").CopyTo(h, 108);
+        Encoding.ASCII.GetBytes(Convert.ToString(uid, 8).PadLeft(7, '0') + "\0").CopyTo(h, 108);
         Encoding.ASCII.GetBytes("0000000\0").CopyTo(h, 116);
         (sizeField ?? Encoding.ASCII.GetBytes(Convert.ToString(size, 8).PadLeft(11, '0') + "\0")).CopyTo(h, 124);
         Encoding.ASCII.GetBytes(Convert.ToString(Time.ToUnixTimeSeconds(), 8).PadLeft(11, '0') + "\0").CopyTo(h, 136);
