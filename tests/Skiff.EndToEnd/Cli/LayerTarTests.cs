@@ -103,4 +103,24 @@ public sealed class LayerTarTests(SkiffEnvironment env)
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [RequiresProgramsFact("podman", Root = true)]
+    public void A_layer_cut_inside_a_file_is_refused_naming_the_file_as_podman_refuses_it()
+    {
+        using var tarBytes = new MemoryStream();
+        using (var writer = new System.Formats.Tar.TarWriter(tarBytes, System.Formats.Tar.TarEntryFormat.Ustar, leaveOpen: true))
+            writer.WriteEntry(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "cut") { DataStream = new MemoryStream(new byte[4000]) });
+        byte[] cut = tarBytes.ToArray()[..(512 + 1000)];
+        string repo = Repo("cut");
+        TestImages.PushImageAsync(env.LocalRegistry, repo + ":latest", [TestImages.Busybox, LayerBuilder.FromTar(cut)]).GetAwaiter().GetResult();
+        string reference = $"{env.Registry}/{repo}:latest";
+
+        var podman = _podman.Run("runc", "pull", "-q", "--tls-verify=false", reference);
+        Assert.Equal(125, podman.ExitCode);
+        var skiff = env.Skiff("pull", "-q", "--tls-verify=false", reference);
+        Assert.Equal(125, skiff.ExitCode);
+        Assert.Contains("tar entry \"cut\" is truncated: the layer ends 3000 bytes before the end of its data (4000 bytes according to its header)", skiff.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\b[A-Z][A-Za-z]*_[A-Za-z_]+\b", skiff.Stderr); // no .NET resource key
+        Assert.Equal(1, env.Skiff("image", "exists", reference).ExitCode);
+    }
 }

@@ -343,6 +343,19 @@ public sealed class LayerUnpackerTests : IDisposable
         Assert.Null(FsProbe.XattrBytes(L("g"), "user.bin"));
     }
 
+    [Fact]
+    public void A_pax_size_record_overrides_the_header_size()
+    {
+        // What tar writes for a file over 8 GiB: the header's size field cannot hold it, PAX "size" does.
+        var tar = new TarBuilder().RawPax("big", ("size", "5"u8.ToArray()))
+            .WriteRaw(TarBuilder.RawHeader("big", '0', 0), "hello"u8.ToArray())
+            .File("after", "next");
+        var result = LayerUnpacker.Apply(tar.Stream(), _box.Layer);
+        Assert.Equal(2, result.Entries);
+        Assert.Equal("hello", File.ReadAllText(L("big")));
+        Assert.Equal("next", File.ReadAllText(L("after")));
+    }
+
     /// <summary>cap_setfcap,cap_net_bind_service+ep as a v2 security.capability (the byte 0x80 is not UTF-8).</summary>
     internal static readonly byte[] CapabilityV2 = [0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 

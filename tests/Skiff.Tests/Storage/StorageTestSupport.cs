@@ -131,6 +131,15 @@ internal sealed class TarBuilder
 
     public TarBuilder RawPaxFile(string name, string content, int uid, params (string Key, byte[] Value)[] records)
     {
+        RawPax(name, records);
+        byte[] data = Encoding.UTF8.GetBytes(content);
+        WriteRaw(RawHeader(name, '0', data.Length, uid: uid), data);
+        return this;
+    }
+
+    /// <summary>A PAX 'x' header alone, its records' values as given bytes.</summary>
+    public TarBuilder RawPax(string name, params (string Key, byte[] Value)[] records)
+    {
         using var body = new MemoryStream();
         foreach (var (key, value) in records)
         {
@@ -142,10 +151,7 @@ internal sealed class TarBuilder
             body.Write(value);
             body.WriteByte((byte)'\n');
         }
-        WriteRaw(RawHeader("PaxHeaders/" + name, 'x', body.Length), body.ToArray());
-        byte[] data = Encoding.UTF8.GetBytes(content);
-        WriteRaw(RawHeader(name, '0', data.Length, uid: uid), data);
-        return this;
+        return WriteRaw(RawHeader("PaxHeaders/" + name, 'x', body.Length), body.ToArray());
     }
 
     /// <summary>A header and its data (padded), as given: the header may claim any size.</summary>
