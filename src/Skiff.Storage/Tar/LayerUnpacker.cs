@@ -27,7 +27,7 @@ public static class LayerUnpacker
         long bytes = 0;
         string? previous = null;
         TarEntry? entry;
-        while ((entry = NextEntry(reader, previous)) is not null)
+        while ((entry = NextEntry(reader, guarded, headers, previous)) is not null)
         {
             // Raw xattrs belong to this entry only if the guard followed the same headers as the reader.
             if (guarded.Headers != ++headers)
@@ -52,13 +52,21 @@ public static class LayerUnpacker
 
     /// <summary>The next entry; the reader's own exceptions (resource keys under NativeAOT) as sentences that
     /// name the entry before the broken place.</summary>
-    private static TarEntry? NextEntry(TarReader reader, string? previous)
+    private static TarEntry? NextEntry(TarReader reader, TarMetadataGuard guarded, int headers, string? previous)
     {
         try { return reader.GetNextEntry(copyData: false); }
         catch (TarTruncatedException e) { throw Truncated(e, previous, null); }
+        catch (TarMetadataTooLargeException e)
+        {
+            throw new LayerUnpackException($"layer tar has a '{e.Type}' metadata entry of {e.Size} bytes " +
+                $"{(previous is null ? "at its start" : $"after entry \"{previous}\"")}: over the limit of {TarMetadataGuard.MaxMetadataSize} bytes, refused", e);
+        }
         catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException or InvalidOperationException
             or EndOfStreamException or OverflowException or IndexOutOfRangeException or NotSupportedException)
         {
+            // The guard counted the refused header when it is an entry's (not a PAX or GNU one before it): name it.
+            if (guarded.Headers > headers)
+                throw new LayerUnpackException($"tar entry \"{guarded.HeaderName}\": its header is invalid ({What(e)})", e);
             string where = previous is null ? "the first header" : $"the header after entry \"{previous}\"";
             throw new LayerUnpackException($"layer tar is malformed: {where} is invalid ({What(e)})", e);
         }

@@ -82,7 +82,13 @@ internal sealed partial class LayerWriter
     {
         if (target.Length == 0)
             throw new LayerUnpackException($"tar entry \"{entry.Name}\": hardlink to the layer root");
-        using var targetParent = OpenParent(entry.Name, target, create: false);
+        SafeFd found;
+        try { found = OpenParent(entry.Name, target, create: false); }
+        catch (ErrnoException e) when (e.Errno is Errno.ENOENT)
+        {
+            throw new LayerUnpackException($"tar entry \"{entry.Name}\": hardlink target \"{entry.LinkName}\" is not a file in this layer", e);
+        }
+        using var targetParent = found;
         string targetLeaf = target[^1];
         if (ExistingAt(targetParent, targetLeaf) != Existing.Other)
             throw new LayerUnpackException($"tar entry \"{entry.Name}\": hardlink target \"{entry.LinkName}\" is not a file in this layer");

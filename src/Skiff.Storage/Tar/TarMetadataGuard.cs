@@ -35,10 +35,15 @@ internal sealed class TarMetadataGuard(Stream inner) : Stream
     private long _padding;     // then padding bytes up to the next block
     private List<KeyValuePair<string, byte[]>>? _pendingXattrs;
     private long? _pendingSize;
+    private string? _pendingPath;
     private bool _ended;
 
     /// <summary>Headers of entries seen so far (metadata entries 'x', 'L', 'K' and end-of-archive blocks not counted).</summary>
     public int Headers { get; private set; }
+
+    /// <summary>The name in the last counted header (PAX path, GNU long name or ustar name), for messages about
+    /// a header TarReader refused before it made an entry of it; control characters shown as '?'.</summary>
+    public string HeaderName { get; private set; } = "";
 
     /// <summary>The SCHILY.xattr.* records (name without the prefix, raw value) of the last counted header.</summary>
     public IReadOnlyList<KeyValuePair<string, byte[]>> Xattrs { get; private set; } = [];
@@ -120,7 +125,7 @@ internal sealed class TarMetadataGuard(Stream inner) : Stream
         if (type is 'x' or 'g' or 'L' or 'K')
         {
             if (size > MaxMetadataSize)
-                throw new LayerUnpackException($"layer tar has a '{type}' metadata entry of {size} bytes: over the limit of {MaxMetadataSize} bytes, refused");
+                throw new TarMetadataTooLargeException(type, size);
             // Read whole (TarReader would allocate it whole too), so that PAX records can be read raw.
             int padded = (int)((size + Block - 1) / Block * Block);
             var bytes = new byte[Block + padded];
@@ -134,6 +139,7 @@ internal sealed class TarMetadataGuard(Stream inner) : Stream
             // Padding after metadata: lenient as after file data (zeros either way).
             inner.ReadAtLeast(bytes.AsSpan(Block + (int)size), padded - (int)size, throwOnEndOfStream: false);
             if (type == 'x') ParsePax(bytes.AsSpan(Block, (int)size));
+            if (type == 'L') _pendingPath = CString(bytes.AsSpan(Block, (int)size));
             Emit(bytes);
             return;
         }
@@ -141,11 +147,37 @@ internal sealed class TarMetadataGuard(Stream inner) : Stream
         if (_pendingSize is long paxSize) size = paxSize;
         Headers++;
         Xattrs = _pendingXattrs ?? [];
+        HeaderName = Printable(_pendingPath ?? UstarName());
         _pendingXattrs = null;
         _pendingSize = null;
+        _pendingPath = null;
         _data = size;
         _padding = (Block - size % Block) % Block;
         Emit((byte[])_header.Clone());
+    }
+
+    /// <summary>The name field, after the prefix field when the header is ustar's.</summary>
+    private string UstarName()
+    {
+        string name = CString(_header.AsSpan(0, 100));
+        if (!_header.AsSpan(257, 6).SequenceEqual("ustar\0"u8)) return name;
+        string prefix = CString(_header.AsSpan(345, 155));
+        return prefix.Length == 0 ? name : prefix + "/" + name;
+    }
+
+    private static string CString(ReadOnlySpan<byte> field)
+    {
+        int nul = field.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(nul < 0 ? field : field[..nul]);
+    }
+
+    private static string Printable(string name)
+    {
+        if (name.Length > 256) name = name[..256] + "...";
+        return string.Create(name.Length, name, (span, n) =>
+        {
+            for (int i = 0; i < n.Length; i++) span[i] = char.IsControl(n[i]) ? '?' : n[i];
+        });
     }
 
     /// <summary>PAX records, "LEN KEY=VALUE\n" with LEN counting the whole record in bytes. Only "size" and
@@ -169,7 +201,11 @@ internal sealed class TarMetadataGuard(Stream inner) : Stream
             if (eq <= 0) return;
             var key = record[..eq];
             var value = record[(eq + 1)..];
-            if (key.SequenceEqual("size"u8))
+            if (key.SequenceEqual("path"u8))
+            {
+                _pendingPath = Encoding.UTF8.GetString(value);
+            }
+            else if (key.SequenceEqual("size"u8))
             {
                 if (long.TryParse(Encoding.ASCII.GetString(value), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long size))
                     _pendingSize = size;
@@ -238,4 +274,20 @@ internal sealed class TarTruncatedException : Exception
 
     public TarTruncation Where { get; }
     public long Missing { get; }
+}
+
+/// <summary>A metadata entry ('x', 'g', 'L', 'K') declares more than <see cref="TarMetadataGuard.MaxMetadataSize"/> bytes.</summary>
+internal sealed class TarMetadataTooLargeException : Exception
+{
+    public TarMetadataTooLargeException() { }
+    public TarMetadataTooLargeException(string message) : base(message) { }
+    public TarMetadataTooLargeException(string message, Exception inner) : base(message, inner) { }
+    public TarMetadataTooLargeException(char type, long size) : base($"a '{type}' metadata entry of {size} bytes")
+    {
+        Type = type;
+        Size = size;
+    }
+
+    public char Type { get; }
+    public long Size { get; }
 }

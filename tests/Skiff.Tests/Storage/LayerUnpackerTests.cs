@@ -101,7 +101,7 @@ public sealed class LayerUnpackerTests : IDisposable
         header[156] = (byte)type;
         // Only the header exists: the declared content is never there, and never asked for.
         var e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(header), _box.Layer));
-        Assert.Contains("over the limit", e.Message, StringComparison.Ordinal);
+        Assert.Equal($"layer tar has a '{type}' metadata entry of {Convert.ToInt64(octalSize, 8)} bytes at its start: over the limit of 1048576 bytes, refused", e.Message);
     }
 
     [Fact]
@@ -203,6 +203,8 @@ public sealed class LayerUnpackerTests : IDisposable
         Assert.Contains("symlink", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(L("h")));
         Assert.Equal("1", FsProbe.Stat(Path.Combine(_box.Sentinel, "secret"), "%h"));
+        var missing = Assert.Throws<LayerUnpackException>(() => Apply(new TarBuilder().HardLink("h2", "no/such/dir/file")));
+        Assert.Equal("tar entry \"h2\": hardlink target \"no/such/dir/file\" is not a file in this layer", missing.Message);
         _box.AssertSentinelUntouched();
     }
 
@@ -305,12 +307,24 @@ public sealed class LayerUnpackerTests : IDisposable
     }
 
     [Fact]
-    public void A_corrupt_header_is_refused_in_words_naming_the_entry_before_it()
+    public void A_corrupt_header_is_refused_in_words_naming_its_entry()
     {
         byte[] tar = new TarBuilder(TarEntryFormat.Ustar).File("ok", "1").File("bad", "2").Bytes();
         tar[1024 + 101] = (byte)'9'; // the second header's mode: not octal
         var e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(tar), _box.Layer));
-        Assert.StartsWith("layer tar is malformed: the header after entry \"ok\" is invalid (", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("tar entry \"bad\": its header is invalid (", e.Message, StringComparison.Ordinal);
+
+        // A symlink claiming data, its name in a PAX record: the name is the record's.
+        string longName = string.Join('/', Enumerable.Repeat("long-component", 12)) + "/link";
+        var symlink = new TarBuilder().RawPax("link", ("path", System.Text.Encoding.UTF8.GetBytes(longName)))
+            .WriteRaw(TarBuilder.RawHeader("short", '2', 600), new byte[600]);
+        e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(symlink.Stream(), _box.Layer));
+        Assert.StartsWith($"tar entry \"{longName}\": its header is invalid (", e.Message, StringComparison.Ordinal);
+
+        // A PAX header TarReader cannot split into records names the entry before it.
+        var pax = new TarBuilder(TarEntryFormat.Ustar).File("first", "1").RawPax("second", ("comment", "a\nb"u8.ToArray())).File("second", "2");
+        e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(pax.Stream(), _box.Layer));
+        Assert.StartsWith("layer tar is malformed: the header after entry \"first\" is invalid (", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
