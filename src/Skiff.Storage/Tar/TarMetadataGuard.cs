@@ -38,7 +38,8 @@ internal sealed class TarMetadataGuard(Stream inner) : Stream
     private string? _pendingPath;
     private bool _ended;
 
-    /// <summary>Headers of entries seen so far (metadata entries 'x', 'L', 'K' and end-of-archive blocks not counted).</summary>
+    /// <summary>Headers of entries seen so far, as TarReader returns them: PAX global headers ('g') counted, the
+    /// metadata entries 'x', 'L', 'K' (merged into the entry after them) and end-of-archive blocks not.</summary>
     public int Headers { get; private set; }
 
     /// <summary>The name in the last counted header (PAX path, GNU long name or ustar name), for messages about
@@ -140,6 +141,13 @@ internal sealed class TarMetadataGuard(Stream inner) : Stream
             inner.ReadAtLeast(bytes.AsSpan(Block + (int)size), padded - (int)size, throwOnEndOfStream: false);
             if (type == 'x') ParsePax(bytes.AsSpan(Block, (int)size));
             if (type == 'L') _pendingPath = CString(bytes.AsSpan(Block, (int)size));
+            if (type == 'g')
+            {
+                // TarReader hands a global header on as an entry of its own: count it, with no xattrs.
+                Headers++;
+                Xattrs = [];
+                HeaderName = Printable(UstarName());
+            }
             Emit(bytes);
             return;
         }

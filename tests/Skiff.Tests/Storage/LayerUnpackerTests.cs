@@ -128,6 +128,17 @@ public sealed class LayerUnpackerTests : IDisposable
         Assert.Null(FsProbe.Xattr(L("f"), "user.overlay.opaque"));
     }
 
+    [Fact]
+    public void A_pax_global_header_is_passed_over_and_xattrs_stay_with_their_entry()
+    {
+        // git archive writes one ("comment=<commit>") at the start.
+        var tar = new TarBuilder().Global(new() { ["comment"] = "0123abcd" })
+            .PaxFile("f", "x", new() { ["SCHILY.xattr.user.note"] = "mine" }).File("g", "y");
+        Assert.Equal(3, Apply(tar).Entries);
+        Assert.Equal("mine", FsProbe.Xattr(L("f"), "user.note"));
+        Assert.Null(FsProbe.Xattr(L("g"), "user.note"));
+    }
+
     [Theory]
     [InlineData("../escape")]
     [InlineData("/abs/../../escape")]

@@ -99,6 +99,12 @@ internal sealed class TarBuilder
         return this;
     }
 
+    public TarBuilder Global(Dictionary<string, string> records)
+    {
+        _writer.WriteEntry(new PaxGlobalExtendedAttributesTarEntry(records));
+        return this;
+    }
+
     public TarBuilder Link(TarEntryType type, string name, string target)
     {
         var e = New(type, name);
