@@ -13,8 +13,8 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 BUILD_PACKAGES := clang lld libc6-dev
 RUN_PACKAGES := busybox-static docker-registry skopeo uidmap curl runc libsqlite3-0
 # What only the tests use: podman to run on our runtime and compare with, libseccomp's resolver to check our
-# syscall tables, qemu-user (and lld) to run the aarch64 launch routine for real.
-TEST_PACKAGES := podman catatonit crun seccomp qemu-user tmux
+# syscall tables, qemu-user (and lld) to run the aarch64 launch routine for real, umoci and setcap (libcap2-bin) to build layers as those tools write them.
+TEST_PACKAGES := podman catatonit crun seccomp qemu-user tmux umoci libcap2-bin
 SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj') Directory.Build.props Directory.Packages.props
 
 .PHONY: all deps demo test unit-test stress bench install clean

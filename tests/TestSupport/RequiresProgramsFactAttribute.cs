@@ -16,9 +16,12 @@ public sealed class RequiresProgramsFactAttribute : FactAttribute
     /// <summary>The test's programs are x86_64 code (the attack fixtures): skipped on other architectures.</summary>
     public bool X64Only { get; set; }
 
+    /// <summary>The test needs real root too (setcap, a store of root's): skipped elsewhere.</summary>
+    public bool Root { get; set; }
+
     public override string? Skip
     {
-        get => base.Skip ?? (X64Only && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64
+        get => base.Skip ?? (Root && !RootFactAttribute.IsRoot ? "needs root" : null) ?? (X64Only && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64
             ? "x86_64 only" : null);
         set => base.Skip = value;
     }

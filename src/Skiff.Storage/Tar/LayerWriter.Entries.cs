@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Skiff.Interop;
+using Xattrs = System.Collections.Generic.IReadOnlyList<System.Collections.Generic.KeyValuePair<string, byte[]>>;
 
 namespace Skiff.Storage.Tar;
 
@@ -12,7 +13,7 @@ internal sealed partial class LayerWriter
 
     public void RootDirectory(TarEntry entry) => _pendingDirs[""] = ([], entry);
 
-    public void Directory(TarEntry entry, string[] path)
+    public void Directory(TarEntry entry, string[] path, Xattrs xattrs)
     {
         using var parent = OpenParent(entry.Name, path, create: true);
         string leaf = path[^1];
@@ -22,11 +23,11 @@ internal sealed partial class LayerWriter
             Check(Libc.MkdirAt(parent.Fd, leaf, 0x1c0 /* 0700 until finished */), entry, "mkdir");
         using var dir = OpenDirectory(entry.Name, path, create: false);
         Chown(entry, () => Libc.Fchown(dir.Fd, entry.Uid, entry.Gid));
-        SetXattrs(entry, dir, null);
+        SetXattrs(entry, xattrs, dir, null);
         _pendingDirs[Join(path)] = (path, entry);
     }
 
-    public void RegularFile(TarEntry entry, string[] path)
+    public void RegularFile(TarEntry entry, string[] path, Xattrs xattrs)
     {
         using var parent = OpenParent(entry.Name, path, create: true);
         string leaf = path[^1];
@@ -39,7 +40,7 @@ internal sealed partial class LayerWriter
             Chown(entry, () => Libc.Fchown(fd, entry.Uid, entry.Gid));
             Check(Libc.Fchmod(fd, (uint)entry.Mode), entry, "chmod");
             using var fdView = new SafeFd(fd, ownsHandle: false);
-            SetXattrs(entry, fdView, null);
+            SetXattrs(entry, xattrs, fdView, null);
             Check(Libc.Futimens(fd, Times(entry)), entry, "set times of");
         }
     }
@@ -63,7 +64,7 @@ internal sealed partial class LayerWriter
         }
     }
 
-    public void Symlink(TarEntry entry, string[] path)
+    public void Symlink(TarEntry entry, string[] path, Xattrs xattrs)
     {
         if (entry.LinkName.Length == 0 || entry.LinkName.Contains('\0', StringComparison.Ordinal))
             throw new LayerUnpackException($"tar entry \"{entry.Name}\": invalid symlink target");
@@ -73,7 +74,7 @@ internal sealed partial class LayerWriter
         // The target is stored as written (it may be absolute): it is only ever resolved inside the container.
         Check(Libc.SymlinkAt(entry.LinkName, parent.Fd, leaf), entry, "symlink");
         Chown(entry, () => Libc.FchownAt(parent.Fd, leaf, entry.Uid, entry.Gid, Libc.AT_SYMLINK_NOFOLLOW));
-        SetXattrs(entry, parent, leaf);
+        SetXattrs(entry, xattrs, parent, leaf);
         Check(Libc.UtimensAt(parent.Fd, leaf, Times(entry), Libc.AT_SYMLINK_NOFOLLOW), entry, "set times of");
     }
 
@@ -81,7 +82,13 @@ internal sealed partial class LayerWriter
     {
         if (target.Length == 0)
             throw new LayerUnpackException($"tar entry \"{entry.Name}\": hardlink to the layer root");
-        using var targetParent = OpenParent(entry.Name, target, create: false);
+        SafeFd found;
+        try { found = OpenParent(entry.Name, target, create: false); }
+        catch (ErrnoException e) when (e.Errno is Errno.ENOENT)
+        {
+            throw new LayerUnpackException($"tar entry \"{entry.Name}\": hardlink target \"{entry.LinkName}\" is not a file in this layer", e);
+        }
+        using var targetParent = found;
         string targetLeaf = target[^1];
         if (ExistingAt(targetParent, targetLeaf) != Existing.Other)
             throw new LayerUnpackException($"tar entry \"{entry.Name}\": hardlink target \"{entry.LinkName}\" is not a file in this layer");
@@ -94,7 +101,7 @@ internal sealed partial class LayerWriter
     }
 
     /// <summary>Character and block devices, fifos. Devices are skipped where mknod is not permitted (rootless).</summary>
-    public void Node(TarEntry entry, string[] path)
+    public void Node(TarEntry entry, string[] path, Xattrs xattrs)
     {
         using var parent = OpenParent(entry.Name, path, create: true);
         string leaf = path[^1];
@@ -116,7 +123,7 @@ internal sealed partial class LayerWriter
         }
         Chown(entry, () => Libc.FchownAt(parent.Fd, leaf, entry.Uid, entry.Gid, Libc.AT_SYMLINK_NOFOLLOW));
         Check(Libc.FchmodAt(parent.Fd, leaf, (uint)entry.Mode, 0), entry, "chmod");
-        SetXattrs(entry, parent, leaf);
+        SetXattrs(entry, xattrs, parent, leaf);
         Check(Libc.UtimensAt(parent.Fd, leaf, Times(entry), Libc.AT_SYMLINK_NOFOLLOW), entry, "set times of");
     }
 

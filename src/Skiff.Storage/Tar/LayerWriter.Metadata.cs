@@ -7,7 +7,6 @@ namespace Skiff.Storage.Tar;
 
 internal sealed partial class LayerWriter
 {
-    private const string SchilyXattr = "SCHILY.xattr.";
     private const string LibarchiveXattr = "LIBARCHIVE.xattr.";
 
     /// <summary>Ownership from the header; EPERM/EINVAL (unprivileged, id not mapped) ignored when allowed.</summary>
@@ -19,33 +18,32 @@ internal sealed partial class LayerWriter
         throw new ErrnoException($"tar entry \"{entry.Name}\": chown {entry.Uid}:{entry.Gid}", errno);
     }
 
-    /// <summary>Extended attributes from PAX records, best effort (a filesystem or privilege that refuses
-    /// one is not an error). Overlay's own xattrs are never taken from a layer.</summary>
-    private static void SetXattrs(TarEntry entry, SafeFd fdOrParent, string? leaf)
+    /// <summary>Extended attributes from PAX records, best effort as podman's (a filesystem or privilege that
+    /// refuses one is not an error): SCHILY.xattr.* with their raw bytes (binary values such as
+    /// security.capability included; in a user namespace the kernel stores a capability as a v3 one rooted
+    /// there), LIBARCHIVE.xattr.* base64-decoded. Overlay's own xattrs are never taken from a layer.</summary>
+    private static void SetXattrs(TarEntry entry, IReadOnlyList<KeyValuePair<string, byte[]>> raw, SafeFd fdOrParent, string? leaf)
     {
+        foreach (var (name, bytes) in raw)
+            SetXattr(name, bytes, fdOrParent, leaf);
         if (entry is not PaxTarEntry pax) return;
         foreach (var (key, value) in pax.ExtendedAttributes)
         {
-            string name;
+            if (!key.StartsWith(LibarchiveXattr, StringComparison.Ordinal)) continue;
+            string name = Uri.UnescapeDataString(key[LibarchiveXattr.Length..]);
             byte[] bytes;
-            if (key.StartsWith(SchilyXattr, StringComparison.Ordinal))
-            {
-                if (value.Contains('\uFFFD', StringComparison.Ordinal)) continue; // binary value lost in decoding
-                name = key[SchilyXattr.Length..];
-                bytes = Encoding.UTF8.GetBytes(value);
-            }
-            else if (key.StartsWith(LibarchiveXattr, StringComparison.Ordinal))
-            {
-                name = Uri.UnescapeDataString(key[LibarchiveXattr.Length..]);
-                try { bytes = Convert.FromBase64String(value); }
-                catch (FormatException) { continue; }
-            }
-            else continue;
-            if (name.Length == 0 || OverlayXattr.IsOverlayPrivate(name)) continue;
-            _ = leaf is null
-                ? Libc.Fsetxattr(fdOrParent.Fd, name, bytes, (nuint)bytes.Length, 0)
-                : Libc.Lsetxattr(ProcPath(fdOrParent, leaf), name, bytes, (nuint)bytes.Length, 0);
+            try { bytes = Convert.FromBase64String(value); }
+            catch (FormatException) { continue; }
+            SetXattr(name, bytes, fdOrParent, leaf);
         }
+    }
+
+    private static void SetXattr(string name, byte[] bytes, SafeFd fdOrParent, string? leaf)
+    {
+        if (name.Length == 0 || name.Contains('\0', StringComparison.Ordinal) || OverlayXattr.IsOverlayPrivate(name)) return;
+        _ = leaf is null
+            ? Libc.Fsetxattr(fdOrParent.Fd, name, bytes, (nuint)bytes.Length, 0)
+            : Libc.Lsetxattr(ProcPath(fdOrParent, leaf), name, bytes, (nuint)bytes.Length, 0);
     }
 
     /// <summary>atime and mtime both from the header's mtime.</summary>

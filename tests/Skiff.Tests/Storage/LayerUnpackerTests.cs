@@ -101,7 +101,7 @@ public sealed class LayerUnpackerTests : IDisposable
         header[156] = (byte)type;
         // Only the header exists: the declared content is never there, and never asked for.
         var e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(header), _box.Layer));
-        Assert.Contains("over the limit", e.Message, StringComparison.Ordinal);
+        Assert.Equal($"layer tar has a '{type}' metadata entry of {Convert.ToInt64(octalSize, 8)} bytes at its start: over the limit of 1048576 bytes, refused", e.Message);
     }
 
     [Fact]
@@ -126,6 +126,17 @@ public sealed class LayerUnpackerTests : IDisposable
         Apply(new TarBuilder().PaxFile("f", "x", new() { ["SCHILY.xattr.user.note"] = "hello", ["SCHILY.xattr.user.overlay.opaque"] = "y" }));
         Assert.Equal("hello", FsProbe.Xattr(L("f"), "user.note"));
         Assert.Null(FsProbe.Xattr(L("f"), "user.overlay.opaque"));
+    }
+
+    [Fact]
+    public void A_pax_global_header_is_passed_over_and_xattrs_stay_with_their_entry()
+    {
+        // git archive writes one ("comment=<commit>") at the start.
+        var tar = new TarBuilder().Global(new() { ["comment"] = "0123abcd" })
+            .PaxFile("f", "x", new() { ["SCHILY.xattr.user.note"] = "mine" }).File("g", "y");
+        Assert.Equal(3, Apply(tar).Entries);
+        Assert.Equal("mine", FsProbe.Xattr(L("f"), "user.note"));
+        Assert.Null(FsProbe.Xattr(L("g"), "user.note"));
     }
 
     [Theory]
@@ -203,6 +214,8 @@ public sealed class LayerUnpackerTests : IDisposable
         Assert.Contains("symlink", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(L("h")));
         Assert.Equal("1", FsProbe.Stat(Path.Combine(_box.Sentinel, "secret"), "%h"));
+        var missing = Assert.Throws<LayerUnpackException>(() => Apply(new TarBuilder().HardLink("h2", "no/such/dir/file")));
+        Assert.Equal("tar entry \"h2\": hardlink target \"no/such/dir/file\" is not a file in this layer", missing.Message);
         _box.AssertSentinelUntouched();
     }
 
@@ -229,11 +242,164 @@ public sealed class LayerUnpackerTests : IDisposable
         Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(longName.Stream(), _box.Layer, new UnpackOptions { MaxNameLength = 100 }));
     }
 
+    /// <summary>A ustar layer "a" (700 bytes), "d", "d/b" (100 bytes, the last entry): its bytes and where b's
+    /// header and data start.</summary>
+    private static (byte[] Tar, int BHeader, int BDataEnd) LastEntryLayer()
+    {
+        byte[] tar = new TarBuilder(TarEntryFormat.Ustar).File("a", new string('a', 700)).Dir("d").File("d/b", new string('b', 100)).Bytes();
+        int dataEnd = tar.Length - 1024 - 412; // two end blocks, then b's padding to 512
+        return (tar, dataEnd - 100 - 512, dataEnd);
+    }
+
+    [Theory]
+    [InlineData(0)]      // umoci 0.4.7 `insert`: no padding after the last data, no end-of-archive blocks
+    [InlineData(200)]    // part of the padding
+    [InlineData(412)]    // the padding, no end blocks
+    [InlineData(412 + 512)] // one end block of two
+    [InlineData(412 + 1024)] // complete
+    public void A_layer_that_stops_right_after_its_last_entrys_data_is_read(int afterData)
+    {
+        var (tar, _, dataEnd) = LastEntryLayer();
+        var result = LayerUnpacker.Apply(new MemoryStream(tar[..(dataEnd + afterData)]), _box.Layer);
+        Assert.Equal(3, result.Entries);
+        Assert.Equal(new string('b', 100), File.ReadAllText(L("d/b")));
+        Assert.Equal(700, new FileInfo(L("a")).Length);
+    }
+
+    [Fact]
+    public void An_empty_layer_and_one_that_stops_after_a_header_only_entry_are_read()
+    {
+        Assert.Equal(0, LayerUnpacker.Apply(new MemoryStream([]), _box.Layer).Entries);
+        byte[] dirOnly = new TarBuilder(TarEntryFormat.Ustar).Dir("only").Bytes();
+        Assert.Equal(1, LayerUnpacker.Apply(new MemoryStream(dirOnly[..512]), _box.Layer).Entries);
+        Assert.True(Directory.Exists(L("only")));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(99)]
+    public void An_entry_shorter_than_its_header_says_is_refused_naming_it(int missing)
+    {
+        var (tar, _, dataEnd) = LastEntryLayer();
+        var e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(tar[..(dataEnd - missing)]), _box.Layer));
+        Assert.Equal($"tar entry \"d/b\" is truncated: the layer ends {missing} bytes before the end of its data (100 bytes according to its header)", e.Message);
+        _box.AssertSentinelUntouched();
+    }
+
+    [Fact]
+    public void A_skipped_entry_shorter_than_its_header_says_is_refused_naming_it()
+    {
+        // A whiteout's data is never read: the reader skips it when it goes on, and finds it short.
+        byte[] tar = new TarBuilder(TarEntryFormat.Ustar).File(".wh.x", new string('w', 300)).Bytes();
+        var e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(tar[..(512 + 100)]), _box.Layer));
+        Assert.Equal("tar entry \".wh.x\" is truncated: the layer ends 200 bytes before the end of its data", e.Message);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(300)]
+    [InlineData(511)]
+    public void A_truncated_header_is_refused_naming_the_entry_before_it(int headerBytes)
+    {
+        var (tar, bHeader, _) = LastEntryLayer();
+        var e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(tar[..(bHeader + headerBytes)]), _box.Layer));
+        Assert.Equal("layer tar is truncated: it ends inside the header after entry \"d\"", e.Message);
+        var first = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(tar[..headerBytes]), _box.Layer));
+        Assert.Equal("layer tar is truncated: it ends inside the first header", first.Message);
+    }
+
+    [Fact]
+    public void A_truncated_pax_header_is_refused_naming_the_entry_before_it()
+    {
+        byte[] tar = new TarBuilder().File("first", "1").PaxFile("second", "2", new() { ["SCHILY.xattr.user.a"] = new string('v', 600) }).Bytes();
+        int cut = Array.IndexOf(tar, (byte)'v') + 10;
+        var e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(tar[..cut]), _box.Layer));
+        Assert.Equal("layer tar is truncated: it ends inside the extended (PAX or GNU) header after entry \"first\"", e.Message);
+    }
+
+    [Fact]
+    public void A_corrupt_header_is_refused_in_words_naming_its_entry()
+    {
+        byte[] tar = new TarBuilder(TarEntryFormat.Ustar).File("ok", "1").File("bad", "2").Bytes();
+        tar[1024 + 101] = (byte)'9'; // the second header's mode: not octal
+        var e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(tar), _box.Layer));
+        Assert.StartsWith("tar entry \"bad\": its header is invalid (", e.Message, StringComparison.Ordinal);
+
+        // A symlink claiming data, its name in a PAX record: the name is the record's.
+        string longName = string.Join('/', Enumerable.Repeat("long-component", 12)) + "/link";
+        var symlink = new TarBuilder().RawPax("link", ("path", System.Text.Encoding.UTF8.GetBytes(longName)))
+            .WriteRaw(TarBuilder.RawHeader("short", '2', 600), new byte[600]);
+        e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(symlink.Stream(), _box.Layer));
+        Assert.StartsWith($"tar entry \"{longName}\": its header is invalid (", e.Message, StringComparison.Ordinal);
+
+        // A PAX header TarReader cannot split into records names the entry before it.
+        var pax = new TarBuilder(TarEntryFormat.Ustar).File("first", "1").RawPax("second", ("comment", "a\nb"u8.ToArray())).File("second", "2");
+        e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(pax.Stream(), _box.Layer));
+        Assert.StartsWith("layer tar is malformed: the header after entry \"first\" is invalid (", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_header_claiming_a_huge_size_is_refused_naming_the_entry()
+    {
+        // 077777777777 octal (8 GiB) under the content limit: the data is not there.
+        var octal = new TarBuilder().WriteRaw(TarBuilder.RawHeader("big", '0', 0x1_ffff_ffffL), new byte[100]);
+        var e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(octal.Bytes()), _box.Layer));
+        Assert.StartsWith("tar entry \"big\" is truncated: the layer ends ", e.Message, StringComparison.Ordinal);
+        // 2^62 bytes in base-256: over the content limit before any of it is read.
+        byte[] base256 = new byte[12];
+        base256[0] = 0x80;
+        base256[4] = 0x40;
+        var huge = new TarBuilder().WriteRaw(TarBuilder.RawHeader("huge", '0', 0, base256), new byte[100]);
+        e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(huge.Bytes()), _box.Layer));
+        Assert.Equal($"tar entry \"huge\": layer content exceeds the limit of {new UnpackOptions().MaxTotalBytes} bytes", e.Message);
+        Assert.False(File.Exists(L("huge")));
+        _box.AssertSentinelUntouched();
+    }
+
+    [Fact]
+    public void Binary_pax_xattr_values_are_kept_byte_for_byte()
+    {
+        byte[] binary = [0xff, 0x00, 0x0a, 0x80, (byte)'=', 0xc3, 0x28, 0x20];
+        Apply(new TarBuilder()
+            .RawPaxFile("f", "x", ("SCHILY.xattr.user.bin", binary), ("SCHILY.xattr.user.text", "plain"u8.ToArray()))
+            .File("g", "no xattrs of f here"));
+        Assert.Equal(binary, FsProbe.XattrBytes(L("f"), "user.bin"));
+        Assert.Equal("plain", FsProbe.Xattr(L("f"), "user.text"));
+        Assert.Null(FsProbe.XattrBytes(L("g"), "user.bin"));
+    }
+
+    [Fact]
+    public void A_pax_size_record_overrides_the_header_size()
+    {
+        // What tar writes for a file over 8 GiB: the header's size field cannot hold it, PAX "size" does.
+        var tar = new TarBuilder().RawPax("big", ("size", "5"u8.ToArray()))
+            .WriteRaw(TarBuilder.RawHeader("big", '0', 0), "hello"u8.ToArray())
+            .File("after", "next");
+        var result = LayerUnpacker.Apply(tar.Stream(), _box.Layer);
+        Assert.Equal(2, result.Entries);
+        Assert.Equal("hello", File.ReadAllText(L("big")));
+        Assert.Equal("next", File.ReadAllText(L("after")));
+    }
+
+    /// <summary>cap_setfcap,cap_net_bind_service+ep as a v2 security.capability (the byte 0x80 is not UTF-8).</summary>
+    internal static readonly byte[] CapabilityV2 = [0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    [RootFact]
+    public void A_file_capability_is_kept_and_not_cleared_by_the_chown_after_it()
+    {
+        // A chown to another owner drops a file's capabilities: it must come first.
+        Apply(new TarBuilder().RawPaxFile("ping", "binary", 1234, ("SCHILY.xattr.security.capability", CapabilityV2)));
+        Assert.Equal(CapabilityV2, FsProbe.XattrBytes(L("ping"), "security.capability"));
+        Assert.Equal("1234", FsProbe.Stat(L("ping"), "%u"));
+    }
+
     [Fact]
     public void A_truncated_tar_is_refused_cleanly()
     {
         byte[] bytes = new TarBuilder().File("f", new string('x', 5000)).Bytes();
-        Assert.ThrowsAny<Exception>(() => LayerUnpacker.Apply(new MemoryStream(bytes[..1000]), _box.Layer));
+        int dataEnd = bytes.Length - 1024 - 120; // two end blocks, then 5000 bytes padded to 5120
+        var e = Assert.Throws<LayerUnpackException>(() => LayerUnpacker.Apply(new MemoryStream(bytes[..(dataEnd - 1000)]), _box.Layer));
+        Assert.StartsWith("tar entry \"f\" is truncated", e.Message, StringComparison.Ordinal);
         _box.AssertSentinelUntouched();
     }
 }

@@ -99,6 +99,12 @@ internal sealed class TarBuilder
         return this;
     }
 
+    public TarBuilder Global(Dictionary<string, string> records)
+    {
+        _writer.WriteEntry(new PaxGlobalExtendedAttributesTarEntry(records));
+        return this;
+    }
+
     public TarBuilder Link(TarEntryType type, string name, string target)
     {
         var e = New(type, name);
@@ -125,6 +131,62 @@ internal sealed class TarBuilder
         return this;
     }
 
+    /// <summary>A regular file preceded by a PAX 'x' header written byte by byte, so record values may be
+    /// any bytes (TarWriter only takes strings).</summary>
+    public TarBuilder RawPaxFile(string name, string content, params (string Key, byte[] Value)[] records) => RawPaxFile(name, content, 0, records);
+
+    public TarBuilder RawPaxFile(string name, string content, int uid, params (string Key, byte[] Value)[] records)
+    {
+        RawPax(name, records);
+        byte[] data = Encoding.UTF8.GetBytes(content);
+        WriteRaw(RawHeader(name, '0', data.Length, uid: uid), data);
+        return this;
+    }
+
+    /// <summary>A PAX 'x' header alone, its records' values as given bytes.</summary>
+    public TarBuilder RawPax(string name, params (string Key, byte[] Value)[] records)
+    {
+        using var body = new MemoryStream();
+        foreach (var (key, value) in records)
+        {
+            int rest = Encoding.UTF8.GetByteCount(key) + value.Length + 3; // ' ', '=', '\n'
+            int length = rest + 1;
+            while (length != rest + length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length)
+                length = rest + length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+            body.Write(Encoding.ASCII.GetBytes($"{length} {key}="));
+            body.Write(value);
+            body.WriteByte((byte)'\n');
+        }
+        return WriteRaw(RawHeader("PaxHeaders/" + name, 'x', body.Length), body.ToArray());
+    }
+
+    /// <summary>A header and its data (padded), as given: the header may claim any size.</summary>
+    public TarBuilder WriteRaw(byte[] header, byte[] data)
+    {
+        _ms.Write(header);
+        _ms.Write(data);
+        _ms.Write(new byte[(512 - data.Length % 512) % 512]);
+        return this;
+    }
+
+    /// <summary>A ustar header (mode 0644, owner uid:0, <see cref="Time"/>) with a correct checksum.</summary>
+    public static byte[] RawHeader(string name, char type, long size, byte[]? sizeField = null, int uid = 0)
+    {
+        var h = new byte[512];
+        Encoding.ASCII.GetBytes(name).CopyTo(h, 0);
+        Encoding.ASCII.GetBytes("0000644\0").CopyTo(h, 100);
+        Encoding.ASCII.GetBytes(Convert.ToString(uid, 8).PadLeft(7, '0') + "\0").CopyTo(h, 108);
+        Encoding.ASCII.GetBytes("0000000\0").CopyTo(h, 116);
+        (sizeField ?? Encoding.ASCII.GetBytes(Convert.ToString(size, 8).PadLeft(11, '0') + "\0")).CopyTo(h, 124);
+        Encoding.ASCII.GetBytes(Convert.ToString(Time.ToUnixTimeSeconds(), 8).PadLeft(11, '0') + "\0").CopyTo(h, 136);
+        h[156] = (byte)type;
+        Encoding.ASCII.GetBytes("ustar\0" + "00").CopyTo(h, 257);
+        for (int i = 148; i < 156; i++) h[i] = (byte)' ';
+        int sum = h.Sum(b => b);
+        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(h, 148);
+        return h;
+    }
+
     public byte[] Bytes()
     {
         _writer.Dispose();
@@ -145,6 +207,13 @@ internal static class FsProbe
         p.WaitForExit();
         Assert.True(p.ExitCode == 0, $"stat {path} failed: {p.StandardError.ReadToEnd()}");
         return output;
+    }
+
+    public static byte[]? XattrBytes(string path, string name)
+    {
+        var buf = new byte[4096];
+        nint n = Libc.Lgetxattr(path, name, buf, (nuint)buf.Length);
+        return n < 0 ? null : buf[..(int)n];
     }
 
     public static string? Xattr(string path, string name)

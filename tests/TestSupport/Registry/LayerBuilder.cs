@@ -48,15 +48,20 @@ public sealed class LayerBuilder
         return this;
     }
 
-    /// <summary>Finishes the archive: the gzip blob and the digest of the uncompressed tar (the diff id).</summary>
-    public BuiltLayer Build()
+    /// <summary>A layer from a tar made elsewhere (GNU tar, umoci), as it is: gzip-compressed, its diff id computed.</summary>
+    public static BuiltLayer FromTar(byte[] tar)
     {
-        _writer.Dispose();
-        byte[] tar = _tar.ToArray();
         using var gz = new MemoryStream();
         using (var zip = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true))
             zip.Write(tar);
         return new BuiltLayer(gz.ToArray(), "sha256:" + Convert.ToHexStringLower(SHA256.HashData(tar)));
+    }
+
+    /// <summary>Finishes the archive: the gzip blob and the digest of the uncompressed tar (the diff id).</summary>
+    public BuiltLayer Build()
+    {
+        _writer.Dispose();
+        return FromTar(_tar.ToArray());
     }
 }
 
