@@ -54,14 +54,14 @@ public sealed class FreeSpaceGuard
                 $"{what}: stopped with {Size(available)} left on the file system of {_path}, below the {Size(Reserve)} kept free (SKIFF_STORAGE_RESERVE)");
     }
 
-    /// <summary>podman's units: "15.2MB", "1.1TB" (decimal, as its image sizes).</summary>
+    /// <summary>Binary units, as the reserve is given: "16MiB", "1.5GiB", "1TiB".</summary>
     public static string Size(long bytes)
     {
-        string[] units = ["B", "kB", "MB", "GB", "TB", "PB"];
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
         double v = bytes;
         int u = 0;
-        while (v >= 1000 && u < units.Length - 1) { v /= 1000; u++; }
-        return u == 0 ? $"{bytes}B" : v.ToString(v < 10 ? "0.#" : "0", CultureInfo.InvariantCulture) + units[u];
+        while (v >= 1024 && u < units.Length - 1) { v /= 1024; u++; }
+        return (u == 0 ? bytes.ToString(CultureInfo.InvariantCulture) : v.ToString(v < 10 ? "0.#" : "0", CultureInfo.InvariantCulture)) + units[u];
     }
 
     /// <summary>A size with an optional unit (k, m, g, t, binary; "512m", "1GiB", "0"): -1 when it is not one.</summary>

@@ -173,7 +173,7 @@ public sealed class HostileRegistryTests(SkiffEnvironment env)
         string store = "endless-" + Guid.NewGuid().ToString("N")[..6];
         using var tmpfs = SmallStore(store, "64m");
         var r = HostilePull(registry, store);
-        AssertReadableFailure(r, $"copying blob {digest}", "needs 1.1TB", "must stay free");
+        AssertReadableFailure(r, $"copying blob {digest}", "needs 1TiB", "16MiB must stay free");
         AssertNothingLeftAndStoreWorks(store);
     }
 
@@ -202,7 +202,7 @@ public sealed class HostileRegistryTests(SkiffEnvironment env)
             }
         }));
         var r = HostilePull(registry, store);
-        AssertReadableFailure(r, "copying blob sha256:", "kept free (SKIFF_STORAGE_RESERVE)");
+        AssertReadableFailure(r, "copying blob sha256:", "below the 16MiB kept free (SKIFF_STORAGE_RESERVE)");
         Assert.True(Avail(Root(store)) > 56L << 20, $"only {Avail(Root(store))} bytes free after the failed pull");
         AssertNothingLeftAndStoreWorks(store);
     }
@@ -256,7 +256,7 @@ public sealed class HostileRegistryTests(SkiffEnvironment env)
         image.AddImage([layer]);
         using var registry = new HostileRegistry(HostileRegistry.Serve(image));
         var r = HostilePull(registry, store);
-        AssertReadableFailure(r, $"applying layer {layer.Digest}", "kept free (SKIFF_STORAGE_RESERVE)");
+        AssertReadableFailure(r, $"applying layer {layer.Digest}", "below the 16MiB kept free (SKIFF_STORAGE_RESERVE)");
         Assert.True(Avail(Root(store)) > 56L << 20, $"only {Avail(Root(store))} bytes free after the failed pull");
         AssertNothingLeftAndStoreWorks(store);
     }

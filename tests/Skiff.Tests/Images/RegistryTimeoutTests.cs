@@ -37,7 +37,7 @@ public sealed class RegistryTimeoutTests
         var buffer = new byte[1];
         for (int i = 0; i < 8; i++) Assert.Equal(1, await stream.ReadAsync(buffer));
         var clock = Stopwatch.StartNew();
-        var e = await Assert.ThrowsAsync<RegistryTimeoutException>(() => stream.ReadAsync(buffer).AsTask());
+        var e = await Assert.ThrowsAsync<RegistryTimeoutException>(() => stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
         Assert.Equal("blob sha256:abc from example.com/x: no data for 300ms after 8 bytes (the registry stalled)", e.Message);
         Assert.True(e.IsTransient);

@@ -123,4 +123,11 @@ public sealed class PullStagingTests : IDisposable
     [InlineData("-1", -1L)]
     [InlineData("lots", -1L)]
     public void Reserve_sizes_parse(string text, long expected) => Assert.Equal(expected, FreeSpaceGuard.ParseSize(text));
+
+    [Theory]
+    [InlineData(512L, "512B")]
+    [InlineData(16L << 20, "16MiB")]
+    [InlineData(3L << 29, "1.5GiB")]
+    [InlineData(1L << 40, "1TiB")]
+    public void Sizes_are_shown_in_the_units_the_reserve_is_given_in(long bytes, string expected) => Assert.Equal(expected, FreeSpaceGuard.Size(bytes));
 }
