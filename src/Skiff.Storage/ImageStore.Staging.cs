@@ -71,10 +71,12 @@ public sealed partial class ImageStore
             }
         }
 
-        /// <summary>A small blob (manifest, config) held in memory.</summary>
+        /// <summary>A small blob (manifest, config) held in memory. Staged even when the store has it: an rmi may remove
+        /// the store's copy before the commit, which then keeps the one that is already there.</summary>
         public Task PutBlobAsync(Digest expected, byte[] bytes, CancellationToken cancellationToken = default)
         {
-            if (HasBlob(expected)) return Task.CompletedTask;
+            lock (_lock)
+                if (_blobs.ContainsKey(expected)) return Task.CompletedTask;
             return PutBlobAsync(expected, bytes.Length, new MemoryStream(bytes, writable: false), cancellationToken);
         }
 
