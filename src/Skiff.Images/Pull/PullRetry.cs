@@ -41,9 +41,9 @@ internal sealed class PullRetry(PullOptions options, PullProgress progress)
             switch (x)
             {
                 case RegistryException r:
-                    if (r.IsTransient) return true;
-                    if (r.StatusCode is not null) return false;
-                    break;
+                    // The client marks what it knows to be passing; what it wraps (a TLS failure under "server gave
+                    // HTTP response to HTTPS client") is its cause, not a second opinion.
+                    return r.IsTransient;
                 case Storage.Space.StorageFullException:
                 case Storage.DigestMismatchException:
                 case InvalidDataException:
