@@ -84,6 +84,9 @@ public interface IImageEngine
 {
     Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, CancellationToken cancellationToken);
 
+    /// <summary>`pull` with podman's --retry and --retry-delay (see <see cref="PullSettings"/>).</summary>
+    Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, PullSettings settings, CancellationToken cancellationToken);
+
     IReadOnlyList<ImageSummary> ListImages();
 
     /// <summary>podman's rmi: one report per input, as each is done (in-use images' containers go first with force).</summary>
@@ -337,6 +340,9 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
 
     public Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
         => _images.PullAsync(reference, tlsVerify, quiet, cancellationToken);
+
+    public Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, PullSettings settings, CancellationToken cancellationToken)
+        => _images.PullAsync(reference, tlsVerify, quiet, settings, cancellationToken);
 
     public IReadOnlyList<ImageSummary> ListImages() => _images.List();
 

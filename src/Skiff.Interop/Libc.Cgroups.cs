@@ -25,6 +25,17 @@ public static partial class Libc
         return *(long*)buf;
     }
 
+    /// <summary>The bytes an unprivileged writer may still use on the file system holding <paramref name="path"/>
+    /// (statfs f_bavail x f_bsize, what df shows as available), or -1 with errno set.</summary>
+    public static unsafe long AvailableBytes(string path)
+    {
+        // struct statfs on 64-bit Linux: f_type, f_bsize, f_blocks, f_bfree, f_bavail, ... (one word each).
+        long* buf = stackalloc long[32];
+        if (StatfsRaw(path, (byte*)buf) != 0) return -1;
+        ulong avail = (ulong)buf[4], blockSize = (ulong)buf[1];
+        return avail > (ulong)long.MaxValue / Math.Max(blockSize, 1) ? long.MaxValue : (long)(avail * blockSize);
+    }
+
     [LibraryImport(Name, EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Mkdir(string path, uint mode);
 

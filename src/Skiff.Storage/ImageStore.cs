@@ -6,7 +6,7 @@ namespace Skiff.Storage;
 /// The per-user, content-addressed image store under a graph root (rootful /var/lib/skiff,
 /// rootless ~/.local/share/skiff):
 ///   blobs/sha256/HEX          verified manifests, configs and compressed layers
-///   blobs/tmp/tmp-RANDOM/     a blob being written (flock-held by its writer; swept when the writer is gone)
+///   blobs/tmp/tmp-RANDOM/     a blob being written, or a pull's staged blobs (flock-held by its writer; swept when the writer is gone)
 ///   layers/HEX/diff           one unpacked layer per chain id (overlay "diff" directory)
 ///   layers/HEX/layer.json     its metadata (diffId, source blob, uncompressed size), inside the renamed directory
 ///   layers/tmp-RANDOM/        a layer being unpacked, or tmp-delete-* one being removed
@@ -63,9 +63,10 @@ public sealed partial class ImageStore
     public void RemoveImage(string id, Action? check) => RemoveImageCore(id, check);
 
     /// <summary>
-    /// Held shared by every pull (from its first blob to its image record) and by every container start (from
-    /// finding its image to recording the container); removal takes it exclusively, so its garbage collection
-    /// never deletes blobs or layers that a pull has stored but not yet recorded, or that a start is about to use.
+    /// Held shared by every pull's commit (<see cref="PullStaging.Commit"/>: moving its staged blobs and layers in and
+    /// recording the image; never while it talks to a registry) and by every container start (from finding its image
+    /// to recording the container); removal takes it exclusively, so its garbage collection never deletes blobs or
+    /// layers that a pull has stored but not yet recorded, or that a start is about to use.
     /// </summary>
     public IDisposable AcquireUseLock() => AcquireUseLockCore();
 }

@@ -27,15 +27,24 @@ public sealed class ImageService
 
     /// <summary>Pulls an image (progress on stderr unless <paramref name="quiet"/>) and returns what was stored.</summary>
     public async Task<ImageSummary> PullAsync(string input, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
-        => ImageSummary.From(await PullRecordAsync(input, tlsVerify, quiet, cancellationToken).ConfigureAwait(false));
+        => await PullAsync(input, tlsVerify, quiet, PullSettings.Default, cancellationToken).ConfigureAwait(false);
 
-    private async Task<ImageRecord> PullRecordAsync(string input, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
+    /// <summary>As <see cref="PullAsync(string, bool?, bool, CancellationToken)"/>, with podman's --retry and --retry-delay.</summary>
+    public async Task<ImageSummary> PullAsync(string input, bool? tlsVerify, bool quiet, PullSettings settings, CancellationToken cancellationToken)
+        => ImageSummary.From(await PullRecordAsync(input, tlsVerify, quiet, settings, cancellationToken).ConfigureAwait(false));
+
+    private async Task<ImageRecord> PullRecordAsync(string input, bool? tlsVerify, bool quiet, PullSettings settings, CancellationToken cancellationToken)
     {
+        Store.FreeSpaceReserve = PullSettings.Reserve;
         var image = await new ImagePuller(Store, _registries.Value).PullAsync(input, new PullOptions
         {
             TlsVerify = tlsVerify,
             Quiet = quiet,
             Progress = quiet ? null : Console.Error,
+            Retry = settings.Retry,
+            RetryDelay = settings.RetryDelay,
+            ConnectTimeout = PullSettings.ConnectTimeout,
+            IdleTimeout = PullSettings.IdleTimeout,
         }, cancellationToken).ConfigureAwait(false);
         Events.EventLog.For(Paths).Image("pull", image.Id, input);
         return image;
@@ -52,11 +61,11 @@ public sealed class ImageService
         {
             case "always":
             case "newer":
-                return await PullRecordAsync(input, tlsVerify, quiet: false, cancellationToken).ConfigureAwait(false);
+                return await PullRecordAsync(input, tlsVerify, quiet: false, PullSettings.Default, cancellationToken).ConfigureAwait(false);
             case "never":
                 return FindLocal(input) ?? throw new EngineException($"{input}: image not known");
             default:
-                return FindLocal(input) ?? await PullRecordAsync(input, tlsVerify, quiet: false, cancellationToken).ConfigureAwait(false);
+                return FindLocal(input) ?? await PullRecordAsync(input, tlsVerify, quiet: false, PullSettings.Default, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -42,10 +42,24 @@ public sealed class ContainerCreator(SkiffPaths paths, ImageService images)
         var containers = new ContainerStore(paths);
         ImageRecord image;
         ImageConfigFile? imageConfig;
-        // Once the container is recorded, rmi sees it; until then no removal may run.
-        using (images.Store.AcquireUseLock())
+        IDisposable useLock;
+        // The image is found (or pulled: its registry may take long) with no lock held, so that it blocks no rmi. Then,
+        // from finding it again to recording the container (which rmi sees), no removal may run.
+        for (int attempt = 0; ; attempt++)
         {
-            image = await images.ResolveForRunAsync(options.Image, options.TlsVerify, options.Pull, cancellationToken).ConfigureAwait(false);
+            var resolved = await images.ResolveForRunAsync(options.Image, options.TlsVerify, options.Pull, cancellationToken).ConfigureAwait(false);
+            var use = images.Store.AcquireUseLock();
+            if (images.Store.FindImage(resolved.Id) is { } still)
+            {
+                image = still;
+                useLock = use;
+                break;
+            }
+            use.Dispose();
+            if (attempt == 2) throw new EngineException($"{options.Image}: image not known (it was removed while the container was being created)", ErrorKind.NoSuchObject);
+        }
+        using (useLock)
+        {
             imageConfig = images.ReadConfig(image);
             containers.Reserve(id, options.Name, image, SpecGenerator.Arguments(options, imageConfig?.Config), r =>
             {

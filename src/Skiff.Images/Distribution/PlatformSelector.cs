@@ -30,7 +30,9 @@ public static class PlatformSelector
         Descriptor? fallback = null;
         foreach (var m in index.Manifests)
         {
-            if (m.Platform is not { } p || !MediaTypes.IsManifest(m.MediaType) && m.MediaType.Length > 0) continue;
+            // An index entry for the platform is chosen too, so that the caller can refuse it by name (a nested or
+            // self-referencing index) instead of saying that the platform it lists is not there.
+            if (m.Platform is not { } p || !MediaTypes.IsManifest(m.MediaType) && !MediaTypes.IsIndex(m.MediaType) && m.MediaType.Length > 0) continue;
             if (p.Os != platform.Os || p.Architecture != platform.Architecture) continue;
             if (VariantEquals(p.Variant, platform.Variant)) return m;
             // arm64 images often omit "v8"; amd64 "v2/v3" variants still run on a plain amd64 only when

@@ -18,15 +18,7 @@ public sealed partial class RegistryClient
         {
             using var request = makeRequest();
             await AuthorizeAsync(endpoint, request, scope, refresh: attempt > 0, ct).ConfigureAwait(false);
-            HttpResponseMessage response;
-            try
-            {
-                response = await endpoint.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new RegistryException($"{request.Method} {request.RequestUri}: {ErrorText.Of(e)}", e);
-            }
+            var response = await SendWithTimeoutsAsync(endpoint.Client, endpoint.Registry, request, ct).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.Unauthorized || attempt > 0)
                 return response;
             var challenge = response.Headers.WwwAuthenticate.Select(h => AuthChallenge.Parse(h.ToString())).FirstOrDefault(c => c is not null);
@@ -34,6 +26,31 @@ public sealed partial class RegistryClient
                 return response;
             endpoint.Challenge = challenge;
             response.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and waits for its headers at most the idle timeout (the connect timeout is the
+    /// handler's): a registry that accepts and then says nothing fails with <see cref="RegistryTimeoutException"/>,
+    /// a refused or dropped connection with a transient <see cref="RegistryException"/>, each naming the registry.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendWithTimeoutsAsync(HttpClient client, string registry, HttpRequestMessage request, CancellationToken ct)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        idle.CancelAfter(_options.IdleTimeout);
+        try
+        {
+            return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RegistryException($"{request.Method} {request.RequestUri}: {ErrorText.Of(e)}", e) { IsTransient = true };
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw e.InnerException is TimeoutException && !idle.IsCancellationRequested
+                ? new RegistryTimeoutException($"{request.Method} {request.RequestUri}: could not connect to {registry} within {GoDuration.Format(_options.ConnectTimeout)}", e)
+                : new RegistryTimeoutException($"{request.Method} {request.RequestUri}: {registry} sent no answer within {GoDuration.Format(_options.IdleTimeout)} (the registry stalled)", e);
         }
     }
 
@@ -72,10 +89,10 @@ public sealed partial class RegistryClient
         string context = $"requesting bearer token from {realm.GetLeftPart(UriPartial.Path)} for {endpoint.Registry}";
         try
         {
-            using var response = await endpoint.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+            using var response = await SendWithTimeoutsAsync(endpoint.Client, endpoint.Registry, request, ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
-                throw await RegistryErrors.FromResponseAsync(response, context, ct).ConfigureAwait(false);
-            byte[] body = await HttpBodies.ReadBoundedAsync(response.Content, MaxTokenResponse, ct).ConfigureAwait(false);
+                throw await RegistryErrors.FromResponseAsync(response, context, _options.IdleTimeout, ct).ConfigureAwait(false);
+            byte[] body = await HttpBodies.ReadBoundedAsync(response.Content, MaxTokenResponse, _options.IdleTimeout, context, ct).ConfigureAwait(false);
             using var doc = JsonDocument.Parse(body);
             foreach (string name in (ReadOnlySpan<string>)["token", "access_token"])
             {

@@ -12,7 +12,12 @@ public sealed partial class RegistryClient
     {
         var lazy = _endpoints.GetOrAdd(registry, r => new Lazy<Task<RegistryEndpoint>>(() => PingAsync(r, CancellationToken.None)));
         var task = lazy.Value;
-        if (task.IsFaulted || task.IsCanceled) _endpoints.TryRemove(new KeyValuePair<string, Lazy<Task<RegistryEndpoint>>>(registry, lazy));
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            // A ping that failed before (a retry comes here) is made again, not answered from the cache.
+            _endpoints.TryRemove(new KeyValuePair<string, Lazy<Task<RegistryEndpoint>>>(registry, lazy));
+            task = _endpoints.GetOrAdd(registry, r => new Lazy<Task<RegistryEndpoint>>(() => PingAsync(r, CancellationToken.None))).Value;
+        }
         return task.WaitAsync(ct);
     }
 
@@ -51,11 +56,13 @@ public sealed partial class RegistryClient
         }
     }
 
-    private static async Task<RegistryEndpoint> PingOnceAsync(string registry, Uri baseUri, HttpClient client, TimeSpan? timeout, CancellationToken ct)
+    /// <summary>GET /v2/, waiting at most <paramref name="timeout"/> (the https probe's) or else the idle timeout for an answer.</summary>
+    private async Task<RegistryEndpoint> PingOnceAsync(string registry, Uri baseUri, HttpClient client, TimeSpan? timeout, CancellationToken ct)
     {
         var uri = new Uri(baseUri, "v2/");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (timeout is { } t) cts.CancelAfter(t);
+        var limit = timeout is { } t && t < _options.IdleTimeout ? t : _options.IdleTimeout;
+        cts.CancelAfter(limit);
         try
         {
             using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
@@ -70,11 +77,17 @@ public sealed partial class RegistryClient
         }
         catch (HttpRequestException e)
         {
-            throw new RegistryException($"pinging container registry {registry}: Get \"{uri}\": {Innermost(e)}", e);
+            throw new RegistryException($"pinging container registry {registry}: Get \"{uri}\": {Innermost(e)}", e)
+            {
+                IsTransient = e.HttpRequestError is not (HttpRequestError.SecureConnectionError or HttpRequestError.NameResolutionError),
+            };
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new RegistryException($"pinging container registry {registry}: Get \"{uri}\": no answer within {timeout?.TotalSeconds}s", e);
+            string what = e.InnerException is TimeoutException && !cts.IsCancellationRequested
+                ? $"could not connect within {GoDuration.Format(_options.ConnectTimeout)}"
+                : $"no answer within {GoDuration.Format(limit)} (the registry stalled)";
+            throw new RegistryTimeoutException($"pinging container registry {registry}: Get \"{uri}\": {what}", e);
         }
     }
 
@@ -93,7 +106,7 @@ public sealed partial class RegistryClient
     private async Task<bool> SpeaksPlainHttpAsync(string host, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(InsecureProbeTimeout);
+        cts.CancelAfter(InsecureProbeTimeout < _options.IdleTimeout ? InsecureProbeTimeout : _options.IdleTimeout);
         try
         {
             // The port the https attempt used (443 when the name has none), not plain http's 80.

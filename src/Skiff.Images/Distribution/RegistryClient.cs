@@ -16,8 +16,9 @@ namespace Skiff.Images.Distribution;
 /// </summary>
 public sealed partial class RegistryClient : IDisposable
 {
+    /// <summary>containers/image's limits (iolimits): 4 MiB for a manifest and for a config.</summary>
     public const long MaxManifestSize = 4 << 20;
-    public const long MaxConfigSize = 8 << 20;
+    public const long MaxConfigSize = 4 << 20;
 
     private static readonly string[] ManifestAccept =
     [
@@ -53,20 +54,20 @@ public sealed partial class RegistryClient : IDisposable
             return request;
         }, ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
-            throw await RegistryErrors.FromResponseAsync(response, context, ct).ConfigureAwait(false);
+            throw await RegistryErrors.FromResponseAsync(response, context, _options.IdleTimeout, ct).ConfigureAwait(false);
 
         byte[] bytes;
         try
         {
-            bytes = await HttpBodies.ReadBoundedAsync(response.Content, MaxManifestSize, ct).ConfigureAwait(false);
+            bytes = await HttpBodies.ReadBoundedAsync(response.Content, MaxManifestSize, _options.IdleTimeout, context, ct).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
         {
             throw new RegistryException($"{context}: manifest {ErrorText.Of(e)}", e);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            throw new RegistryException($"{context}: {ErrorText.Of(e)}", e);
+            throw new RegistryException($"{context}: {ErrorText.Of(e)}", e) { IsTransient = true };
         }
 
         var digest = Digest.Sha256(bytes);
@@ -92,8 +93,9 @@ public sealed partial class RegistryClient : IDisposable
         try
         {
             if (!response.IsSuccessStatusCode)
-                throw await RegistryErrors.FromResponseAsync(response, $"fetching blob {digest} from {image.Name}", ct).ConfigureAwait(false);
-            var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                throw await RegistryErrors.FromResponseAsync(response, $"fetching blob {digest} from {image.Name}", _options.IdleTimeout, ct).ConfigureAwait(false);
+            Stream stream = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false), _options.IdleTimeout,
+                $"fetching blob {digest} from {image.Name}");
             return verify ? new DigestVerifyingStream(stream, digest, size) : stream;
         }
         catch
@@ -112,11 +114,18 @@ public sealed partial class RegistryClient : IDisposable
         using var buffer = new MemoryStream();
         byte[] chunk = new byte[81920];
         int n;
-        while ((n = await stream.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+        try
         {
-            if (buffer.Length + n > maxSize)
-                throw new RegistryException($"blob {digest} is larger than the limit of {maxSize} bytes");
-            buffer.Write(chunk, 0, n);
+            while ((n = await stream.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + n > maxSize)
+                    throw new RegistryException($"blob {digest} is larger than the limit of {maxSize} bytes");
+                buffer.Write(chunk, 0, n);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw new RegistryException($"fetching blob {digest} from {image.Name}: {ErrorText.Of(e)}", e) { IsTransient = true };
         }
         return buffer.ToArray();
     }
@@ -139,7 +148,7 @@ public sealed partial class RegistryClient : IDisposable
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = true,
-            MaxAutomaticRedirections = 10,
+            MaxAutomaticRedirections = RegistryErrors.MaxRedirects,
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = connectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),

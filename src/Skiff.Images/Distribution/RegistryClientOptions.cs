@@ -13,5 +13,12 @@ public sealed class RegistryClientOptions
     public RegistryCredentials Credentials { get; init; } = RegistryCredentials.None;
 
     /// <summary>Limit for a TCP connect plus TLS handshake.</summary>
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
+
+    /// <summary>Longest wait for the next bytes of an answer (its headers, or the next read of its body): a registry
+    /// silent this long has stalled. Not a limit on a whole request, so large blobs on slow links still arrive.</summary>
+    public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
+
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(30);
 }

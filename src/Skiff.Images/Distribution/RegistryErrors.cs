@@ -8,12 +8,15 @@ internal static class RegistryErrors
 {
     private const int MaxErrorBody = 64 << 10;
 
-    public static async Task<RegistryException> FromResponseAsync(HttpResponseMessage response, string context, CancellationToken ct)
+    /// <summary>How many redirects a request follows (Go's net/http stops after 10 too).</summary>
+    public const int MaxRedirects = 10;
+
+    public static async Task<RegistryException> FromResponseAsync(HttpResponseMessage response, string context, TimeSpan idleTimeout, CancellationToken ct)
     {
         string? code = null, message = null;
         try
         {
-            byte[] body = await HttpBodies.ReadBoundedAsync(response.Content, MaxErrorBody, ct).ConfigureAwait(false);
+            byte[] body = await HttpBodies.ReadBoundedAsync(response.Content, MaxErrorBody, idleTimeout, context, ct).ConfigureAwait(false);
             if (body.Length > 0)
             {
                 using var doc = JsonDocument.Parse(body);
@@ -28,10 +31,14 @@ internal static class RegistryErrors
                 }
             }
         }
-        catch (Exception e) when (e is JsonException or HttpRequestException or IOException or InvalidDataException)
+        catch (Exception e) when (e is JsonException or HttpRequestException or IOException or InvalidDataException or RegistryException)
         {
         }
-        return new RegistryException($"{context}: {Describe(response.StatusCode, code, message)}", response.StatusCode, code);
+        int status = (int)response.StatusCode;
+        return new RegistryException($"{context}: {Describe(response.StatusCode, code, message)}", response.StatusCode, code)
+        {
+            IsTransient = status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout,
+        };
     }
 
     /// <summary>Like Go's errcode: "manifest unknown", or "name unknown: repository name not known to registry".</summary>
@@ -46,6 +53,9 @@ internal static class RegistryErrors
                 HttpStatusCode.Unauthorized => "authentication required",
                 HttpStatusCode.Forbidden => "requested access to the resource is denied",
                 HttpStatusCode.TooManyRequests => "too many requests to registry",
+                // What is left when the client gave up following redirects (Go: "stopped after 10 redirects").
+                HttpStatusCode.Moved or HttpStatusCode.Redirect or HttpStatusCode.RedirectMethod
+                    or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect => $"stopped after {MaxRedirects} redirects",
                 _ => $"received unexpected HTTP status: {(int)status} {status}",
             };
         }
@@ -57,12 +67,13 @@ internal static class RegistryErrors
 
 internal static class HttpBodies
 {
-    /// <summary>Reads a body whole, refusing more than <paramref name="max"/> bytes.</summary>
-    public static async Task<byte[]> ReadBoundedAsync(HttpContent content, long max, CancellationToken ct)
+    /// <summary>Reads a body whole, refusing more than <paramref name="max"/> bytes, and failing with
+    /// <see cref="RegistryTimeoutException"/> (naming <paramref name="what"/>) when no bytes come for <paramref name="idleTimeout"/>.</summary>
+    public static async Task<byte[]> ReadBoundedAsync(HttpContent content, long max, TimeSpan idleTimeout, string what, CancellationToken ct)
     {
         if (content.Headers.ContentLength is long declared && declared > max)
             throw new InvalidDataException($"body of {declared} bytes is larger than the limit of {max}");
-        await using var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using var stream = new IdleTimeoutStream(await content.ReadAsStreamAsync(ct).ConfigureAwait(false), idleTimeout, what);
         using var buffer = new MemoryStream();
         byte[] chunk = new byte[81920];
         int n;

@@ -22,7 +22,20 @@ public class RegistryException : Exception
     /// <summary>The distribution-spec error code ("MANIFEST_UNKNOWN", "NAME_UNKNOWN", "UNAUTHORIZED", ...), when given.</summary>
     public string? ErrorCode { get; }
 
+    /// <summary>A failure that may well not happen again (a stall, a dropped connection, a 5xx or 429 answer): worth a retry.</summary>
+    public bool IsTransient { get => _transient || this is RegistryTimeoutException; init => _transient = value; }
+
+    private readonly bool _transient;
+
     /// <summary>The image is not there (or not visible to us): the next short-name candidate may have it.</summary>
     public bool IsNotFound => StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
         || ErrorCode is "MANIFEST_UNKNOWN" or "NAME_UNKNOWN" or "BLOB_UNKNOWN";
+}
+
+/// <summary>The registry went silent: no connection, no answer, or no more bytes of one, within the configured time.</summary>
+public sealed class RegistryTimeoutException : RegistryException
+{
+    public RegistryTimeoutException() { }
+    public RegistryTimeoutException(string message) : base(message) { }
+    public RegistryTimeoutException(string message, Exception inner) : base(message, inner) { }
 }

@@ -3,6 +3,7 @@ using Skiff.Images.References;
 using Skiff.Oci;
 using Skiff.Oci.Image;
 using Skiff.Storage;
+using Skiff.Storage.Tar;
 using Skiff.Interop;
 
 namespace Skiff.Images.Pull;
@@ -45,52 +46,80 @@ public sealed partial class ImagePuller
         return plan;
     }
 
-    private async Task DownloadLayersAsync(RegistryClient client, ImageReference reference, ImageReference source,
-        List<LayerPlan> layers, PullProgress progress, CancellationToken ct)
+    /// <summary>
+    /// Stages every layer the store lacks: its blob downloaded (once, however many layers use it), then unpacked, in
+    /// the pull's private area, a few layers at a time; a layer whose blob the store has is unpacked from that.
+    /// </summary>
+    private async Task FetchLayersAsync(RegistryClient client, ImageReference reference, ImageReference source,
+        List<LayerPlan> layers, ImageStore.PullStaging staging, PullProgress progress, PullRetry retry, CancellationToken ct)
     {
         var seen = new HashSet<Digest>();
-        var missing = new List<LayerPlan>();
-        foreach (var layer in layers)
+        var missing = new List<IGrouping<Digest, LayerPlan>>();
+        foreach (var group in layers.Where(l => seen.Add(l.ChainId)).GroupBy(l => l.Blob))
         {
-            if (!seen.Add(layer.Blob)) continue;
-            if (_store.HasLayer(layer.ChainId) || _store.HasBlob(layer.Blob))
-                progress.Line($"Copying blob {layer.Blob.ShortId} skipped: already exists");
+            if (group.All(l => _store.HasLayer(l.ChainId)))
+                progress.Line($"Copying blob {group.Key.ShortId} skipped: already exists");
             else
-                missing.Add(layer);
+                missing.Add(group);
         }
 
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = ParallelDownloads, CancellationToken = ct };
-        await Parallel.ForEachAsync(missing, parallel, async (layer, token) =>
+        await Parallel.ForEachAsync(missing, parallel, async (group, token) =>
         {
-            // podman's wording when stderr is not a terminal: the full digest as the copy starts.
-            progress.Line($"Copying blob {layer.Blob}");
-            try
+            var first = group.First();
+            if (!TryPrepareFromStore(reference, group, staging))
             {
-                await using var stream = await client.OpenBlobAsync(source, layer.Blob, layer.Size, verify: false, token).ConfigureAwait(false);
-                await _store.PutBlobAsync(layer.Blob, layer.Size, stream, token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is RegistryException or DigestMismatchException or HttpRequestException or IOException)
-            {
-                throw new PullException($"copying blob {layer.Blob} of {reference}: {ErrorText.Of(e)}", e);
+                // podman's wording when stderr is not a terminal: the full digest as the copy starts.
+                progress.Line($"Copying blob {first.Blob}");
+                await retry.RunAsync(async () =>
+                {
+                    try
+                    {
+                        await using var stream = await client.OpenBlobAsync(source, first.Blob, first.Size, verify: false, token).ConfigureAwait(false);
+                        await staging.PutBlobAsync(first.Blob, first.Size, stream, token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is RegistryException or DigestMismatchException or HttpRequestException or IOException)
+                    {
+                        throw new PullException($"copying blob {first.Blob} of {reference}: {ErrorText.Of(e)}", e);
+                    }
+                }, token).ConfigureAwait(false);
+                foreach (var layer in group) Prepare(reference, layer, staging, token);
             }
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Unpacks the layers bottom to top; the store skips those it has.</summary>
-    private void CreateLayers(ImageReference reference, List<LayerPlan> layers, CancellationToken ct)
+    /// <summary>Unpacks the layers of a blob the store already has (left by an earlier pull); false when it has not
+    /// (or an rmi removed it meanwhile), so the blob is downloaded.</summary>
+    private bool TryPrepareFromStore(ImageReference reference, IEnumerable<LayerPlan> group, ImageStore.PullStaging staging)
     {
-        foreach (var layer in layers)
+        if (!_store.HasBlob(group.First().Blob)) return false;
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            if (_store.HasLayer(layer.ChainId)) continue;
-            try
-            {
-                _store.CreateLayer(layer.ChainId, layer.DiffId, layer.Blob, layer.MediaType);
-            }
-            catch (DigestMismatchException e)
-            {
-                throw new PullException($"applying layer {layer.Blob} of {reference}: diff id {layer.DiffId}: {ErrorText.Of(e)}", e);
-            }
+            foreach (var layer in group)
+                if (!_store.HasLayer(layer.ChainId)) Prepare(reference, layer, staging, CancellationToken.None);
+            return true;
+        }
+        catch (PullException e) when (e.InnerException is FileNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Unpacks one layer into the staging area, with errors that name it.</summary>
+    private static void Prepare(ImageReference reference, LayerPlan layer, ImageStore.PullStaging staging, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        try
+        {
+            staging.PrepareLayer(layer.ChainId, layer.DiffId, layer.Blob, layer.MediaType);
+        }
+        catch (DigestMismatchException e)
+        {
+            throw new PullException($"applying layer {layer.Blob} of {reference}: diff id {layer.DiffId}: {ErrorText.Of(e)}", e);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or LayerUnpackException)
+        {
+            throw new PullException($"applying layer {layer.Blob} of {reference}: {ErrorText.Of(e)}", e);
         }
     }
 }

@@ -11,8 +11,9 @@ namespace Skiff.Images.Pull;
 
 /// <summary>
 /// Pulls an image from a registry into the <see cref="ImageStore"/>: manifest (index resolved to the
-/// platform's manifest), config, then the missing layers; the image is recorded only after every
-/// layer exists, so a pull killed at any moment leaves no image listed. Progress lines are podman's;
+/// platform's manifest), config, then the missing layers, downloaded and unpacked in a staging area with no store
+/// lock held; one short commit moves them in and records the image, so a pull killed at any moment leaves no image
+/// listed, and a registry that stalls blocks nobody else. Progress lines are podman's;
 /// printing the returned record's <see cref="ImageRecord.Id"/> on stdout is the caller's job.
 /// </summary>
 public sealed partial class ImagePuller
@@ -60,12 +61,15 @@ public sealed partial class ImagePuller
         };
     }
 
-    /// <summary>Pulls one fully-qualified reference.</summary>
+    /// <summary>
+    /// Pulls one fully-qualified reference. The registry is read with no store lock held: blobs are downloaded and
+    /// layers unpacked in a private staging area, which one short step under the store's locks then moves into place
+    /// with the image record (so a stalled registry blocks no rmi, images, run or other pull).
+    /// </summary>
     public async Task<ImageRecord> PullAsync(ImageReference reference, PullOptions options, CancellationToken ct)
     {
-        // No garbage collection between storing the first blob and recording the image.
-        using var use = _store.AcquireUseLock();
         var progress = new PullProgress(options.Quiet ? null : options.Progress);
+        var retry = new PullRetry(options, progress);
         progress.Line($"Trying to pull {reference}...");
 
         ImageReference source;
@@ -83,37 +87,50 @@ public sealed partial class ImagePuller
             TlsVerify = options.TlsVerify,
             Config = _config,
             Credentials = options.Credentials ?? RegistryCredentials.Default(),
+            ConnectTimeout = options.ConnectTimeout,
+            IdleTimeout = options.IdleTimeout,
         });
 
-        var (top, manifest) = await FetchManifestAsync(client, reference, source, options.Platform ?? PlatformSpec.Host, ct).ConfigureAwait(false);
+        var platform = options.Platform ?? PlatformSpec.Host;
+        var (top, manifest) = await retry.RunAsync(() => FetchManifestAsync(client, reference, source, platform, ct), ct).ConfigureAwait(false);
         var image = ParseManifest(reference, manifest);
 
         progress.Line("Getting image source signatures");
-        var config = await FetchConfigAsync(client, reference, source, image.Config, ct).ConfigureAwait(false);
+        var config = await retry.RunAsync(() => FetchConfigAsync(client, reference, source, image.Config, ct), ct).ConfigureAwait(false);
         var layers = PlanLayers(reference, image, config.File);
 
-        await DownloadLayersAsync(client, reference, source, layers, progress, ct).ConfigureAwait(false);
-        await PutBlobAsync(reference, image.Config.Digest, config.Bytes, ct).ConfigureAwait(false);
-        progress.Line($"Copying config {config.Digest}");
-
-        CreateLayers(reference, layers, ct);
-
-        progress.Line("Writing manifest to image destination");
-        if (top.Digest != manifest.Digest) await PutBlobAsync(reference, top.Digest.ToString(), top.Bytes, ct).ConfigureAwait(false);
-        await PutBlobAsync(reference, manifest.Digest.ToString(), manifest.Bytes, ct).ConfigureAwait(false);
-        progress.Line("Storing signatures");
-
-        var record = new ImageRecord
+        for (int attempt = 0; ; attempt++)
         {
-            Id = config.Digest.Hex,
-            Names = [reference.ToString()],
-            ManifestDigest = top.Digest.ToString(),
-            ConfigDigest = config.Digest.ToString(),
-            Layers = layers.Select(l => l.ChainId.ToString()).ToList(),
-            Created = config.File.Created ?? DateTimeOffset.UnixEpoch,
-        };
-        _store.AddImage(record);
-        return record;
+            using var staging = _store.BeginPull();
+            await FetchLayersAsync(client, reference, source, layers, staging, progress, retry, ct).ConfigureAwait(false);
+            await PutBlobAsync(staging, reference, config.Digest, config.Bytes, ct).ConfigureAwait(false);
+            progress.Line($"Copying config {config.Digest}");
+
+            progress.Line("Writing manifest to image destination");
+            if (top.Digest != manifest.Digest) await PutBlobAsync(staging, reference, top.Digest, top.Bytes, ct).ConfigureAwait(false);
+            await PutBlobAsync(staging, reference, manifest.Digest, manifest.Bytes, ct).ConfigureAwait(false);
+            progress.Line("Storing signatures");
+
+            var record = new ImageRecord
+            {
+                Id = config.Digest.Hex,
+                Names = [reference.ToString()],
+                ManifestDigest = top.Digest.ToString(),
+                ConfigDigest = config.Digest.ToString(),
+                Layers = layers.Select(l => l.ChainId.ToString()).ToList(),
+                Created = config.File.Created ?? DateTimeOffset.UnixEpoch,
+            };
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                staging.Commit(record);
+                return record;
+            }
+            catch (LayerMissingException) when (attempt < 2)
+            {
+                // An rmi removed a layer this image shares after we saw it: fetch it too, and commit again.
+            }
+        }
     }
 
     private static async Task<(ManifestResponse Top, ManifestResponse Manifest)> FetchManifestAsync(
@@ -136,9 +153,12 @@ public sealed partial class ImagePuller
         try
         {
             var chosen = PlatformSelector.Select(top.ParseIndex(), platform);
+            // containers/image's words for a list inside a list (nested, or naming itself): refused before fetching.
+            if (MediaTypes.IsIndex(chosen.MediaType) || chosen.Digest == top.Digest.ToString())
+                throw new RegistryException(NestedIndex(chosen.Digest, platform, chosen.Digest == top.Digest.ToString()));
             var manifest = await client.GetManifestAsync(source, chosen.Digest, ct).ConfigureAwait(false);
             if (manifest.IsIndex)
-                throw new RegistryException($"manifest {chosen.Digest} is an index inside an index, which is not supported");
+                throw new RegistryException(NestedIndex(chosen.Digest, platform, self: false));
             return (top, manifest);
         }
         catch (Exception e) when (e is RegistryException or DigestMismatchException)
@@ -146,6 +166,10 @@ public sealed partial class ImagePuller
             throw new PullException($"choosing an image from manifest list docker://{reference}: {ErrorText.Of(e)}", e);
         }
     }
+
+    private static string NestedIndex(string digest, PlatformSpec platform, bool self) =>
+        $"unexpectedly received a manifest list instead of a manifest for a single image: the entry for {platform} ({digest}) is "
+        + (self ? "the manifest list itself" : "itself a manifest list") + "; nested manifest lists are not supported";
 
     private static ImageManifest ParseManifest(ImageReference reference, ManifestResponse response)
     {
@@ -168,12 +192,15 @@ public sealed partial class ImagePuller
     {
         if (!Digest.TryParse(descriptor.Digest, out var digest))
             throw new PullException($"reading manifest of {reference}: invalid config digest \"{descriptor.Digest}\"");
-        byte[] bytes;
+        byte[]? bytes = null;
         try
         {
-            bytes = _store.HasBlob(digest)
-                ? _store.ReadBlob(digest)
-                : await client.ReadBlobAsync(source, digest, descriptor.Size, RegistryClient.MaxConfigSize, ct).ConfigureAwait(false);
+            if (_store.HasBlob(digest))
+            {
+                try { bytes = _store.ReadBlob(digest); }
+                catch (FileNotFoundException) { } // removed meanwhile by an rmi: fetched below
+            }
+            bytes ??= await client.ReadBlobAsync(source, digest, descriptor.Size, RegistryClient.MaxConfigSize, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RegistryException or DigestMismatchException)
         {
@@ -191,18 +218,15 @@ public sealed partial class ImagePuller
         }
     }
 
-    private async Task PutBlobAsync(ImageReference reference, string digest, byte[] bytes, CancellationToken ct)
+    private static async Task PutBlobAsync(ImageStore.PullStaging staging, ImageReference reference, Digest digest, byte[] bytes, CancellationToken ct)
     {
-        var d = Digest.Parse(digest);
-        if (_store.HasBlob(d)) return;
-        using var stream = new MemoryStream(bytes, writable: false);
         try
         {
-            await _store.PutBlobAsync(d, bytes.Length, stream, ct).ConfigureAwait(false);
+            await staging.PutBlobAsync(digest, bytes, ct).ConfigureAwait(false);
         }
-        catch (DigestMismatchException e)
+        catch (Exception e) when (e is DigestMismatchException or IOException)
         {
-            throw new PullException($"writing {d} of {reference}: {ErrorText.Of(e)}", e);
+            throw new PullException($"writing {digest} of {reference}: {ErrorText.Of(e)}", e);
         }
     }
 }

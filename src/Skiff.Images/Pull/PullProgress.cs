@@ -17,4 +17,11 @@ internal sealed class PullProgress
             _writer.Flush();
         }
     }
+
+    /// <summary>A warning, in podman's (logrus') shape on stderr: "WARN[0001] text".</summary>
+    public void Warning(string text)
+    {
+        if (_writer is null) return;
+        Line($"WARN[{(int)(DateTime.UtcNow - System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalSeconds:0000}] {text}");
+    }
 }

@@ -9,13 +9,17 @@ internal sealed class HashingReadStream : Stream
     private readonly Stream _inner;
     private readonly IncrementalHash _hash;
     private readonly string _what;
+    private readonly Space.FreeSpaceGuard? _space;
 
-    public HashingReadStream(Stream inner, IncrementalHash hash, long limit, string what)
+    /// <param name="space">When given, counts what is read as written to the store (an unpacked layer is about
+    /// as large as its tar) and stops before the store's file system is full.</param>
+    public HashingReadStream(Stream inner, IncrementalHash hash, long limit, string what, Space.FreeSpaceGuard? space = null)
     {
         _inner = inner;
         _hash = hash;
         Limit = limit;
         _what = what;
+        _space = space;
     }
 
     public long Limit { get; }
@@ -32,6 +36,7 @@ internal sealed class HashingReadStream : Stream
             if (BytesRead > Limit)
                 throw new InvalidDataException($"{_what}: uncompressed content larger than the limit of {Limit} bytes");
             _hash.AppendData(buffer[..n]);
+            _space?.Wrote(n, _what);
         }
         return n;
     }

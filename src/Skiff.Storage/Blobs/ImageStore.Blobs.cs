@@ -2,6 +2,7 @@ using System.Buffers;
 using Skiff.Oci;
 using Skiff.Storage.Blobs;
 using Skiff.Storage.Locking;
+using Skiff.Storage.Space;
 
 namespace Skiff.Storage;
 
@@ -27,10 +28,20 @@ public sealed partial class ImageStore
         EnsureOpen();
         string final = BlobPathCore(expected);
         if (File.Exists(final)) return;
-        long limit = expectedSize >= 0 ? expectedSize : MaxBlobSize;
-
         using var tmp = LockedTempDir.Create(BlobTmpDir);
         string data = Path.Combine(tmp.Path, "data");
+        await WriteVerifiedBlobAsync(expected, expectedSize, content, data, SpaceGuard(), cancellationToken).ConfigureAwait(false);
+        MoveBlobIntoPlace(data, final);
+        AtomicFile.FsyncDirectory(Path.GetDirectoryName(final)!);
+    }
+
+    /// <summary>Writes <paramref name="content"/> to the new file <paramref name="data"/> (fsynced), checking its size
+    /// (when <paramref name="expectedSize"/> is not negative), its digest and the store's free-space reserve.</summary>
+    private async Task WriteVerifiedBlobAsync(Digest expected, long expectedSize, Stream content, string data, FreeSpaceGuard space, CancellationToken cancellationToken)
+    {
+        long limit = expectedSize >= 0 ? expectedSize : MaxBlobSize;
+        string what = $"writing blob {expected}";
+        if (expectedSize > 0) space.Require(expectedSize, $"blob {expected}");
         using var hash = DigestHasher.Create(expected.Algorithm);
         long total = 0;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 17);
@@ -47,6 +58,7 @@ public sealed partial class ImageStore
                             ? $"blob {expected}: size mismatch: more than the expected {expectedSize} bytes"
                             : $"blob {expected}: larger than the limit of {limit} bytes");
                     hash.AppendData(buffer, 0, n);
+                    space.Wrote(n, what);
                     await fs.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 }
                 fs.Flush(flushToDisk: true);
@@ -61,11 +73,13 @@ public sealed partial class ImageStore
         string actual = DigestHasher.Finish(hash, expected.Algorithm);
         if (actual != expected.ToString())
             throw new DigestMismatchException($"blob {expected}: digest mismatch: got {actual}");
+    }
 
-        string dir = Path.GetDirectoryName(final)!;
-        Directory.CreateDirectory(dir);
+    /// <summary>Renames a verified blob file to its place in blobs/ALG/ (the caller fsyncs the directory).</summary>
+    private static void MoveBlobIntoPlace(string data, string final)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
         File.Move(data, final, overwrite: true); // same content if a concurrent writer won
-        AtomicFile.FsyncDirectory(dir);
     }
 
     private byte[] ReadBlobCore(Digest digest)

@@ -27,31 +27,35 @@ public sealed partial class ImageStore
         if (image.Id.Length == 0) throw new ArgumentException("image record without an id", nameof(image));
         EnsureOpen();
         using (FileLock.AcquireExclusive(LockPath))
+            AddImageLocked(image);
+    }
+
+    /// <summary>Records <paramref name="image"/>; the caller holds storage.lock exclusively.</summary>
+    private void AddImageLocked(ImageRecord image)
+    {
+        long size = 0;
+        foreach (string layer in image.Layers)
         {
-            long size = 0;
-            foreach (string layer in image.Layers)
-            {
-                var info = GetLayer(ParseLayerId(layer))
-                    ?? throw new InvalidOperationException($"image {image.Id}: layer {layer} is not in the store");
-                size += info.Size;
-            }
-            image.Size = size;
-            var images = LoadImages();
-            foreach (var other in images)
-                other.Names.RemoveAll(n => image.Names.Contains(n, StringComparer.Ordinal));
-            int existing = images.FindIndex(i => i.Id == image.Id);
-            if (existing >= 0)
-            {
-                var names = image.Names.Concat(images[existing].Names).Distinct(StringComparer.Ordinal).ToList();
-                image.Names = names;
-                images[existing] = image;
-            }
-            else
-            {
-                images.Add(image);
-            }
-            SaveImages(images);
+            var info = GetLayer(ParseLayerId(layer))
+                ?? throw new InvalidOperationException($"image {image.Id}: layer {layer} is not in the store");
+            size += info.Size;
         }
+        image.Size = size;
+        var images = LoadImages();
+        foreach (var other in images)
+            other.Names.RemoveAll(n => image.Names.Contains(n, StringComparer.Ordinal));
+        int existing = images.FindIndex(i => i.Id == image.Id);
+        if (existing >= 0)
+        {
+            var names = image.Names.Concat(images[existing].Names).Distinct(StringComparer.Ordinal).ToList();
+            image.Names = names;
+            images[existing] = image;
+        }
+        else
+        {
+            images.Add(image);
+        }
+        SaveImages(images);
     }
 
     /// <summary>Takes <paramref name="name"/> off image <paramref name="id"/>; the image stays, possibly with no name.</summary>

@@ -58,3 +58,19 @@ public class PlatformSelectorTests
     [Fact]
     public void Host_platform_is_linux() => Assert.Equal("linux", PlatformSpec.Host.Os);
 }
+
+public class PlatformSelectorNestedIndexTests
+{
+    [Fact]
+    public void An_index_entry_for_the_platform_is_chosen_so_that_the_puller_can_refuse_it_by_name()
+    {
+        string json = """
+            {"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","size":1,
+              "digest":"sha256:5555555555555555555555555555555555555555555555555555555555555555",
+              "platform":{"architecture":"amd64","os":"linux"}}]}
+            """;
+        var index = System.Text.Json.JsonSerializer.Deserialize(json, Skiff.Oci.Image.ImageJsonContext.Default.ImageIndex)!;
+        var chosen = PlatformSelector.Select(index, new PlatformSpec("linux", "amd64", null));
+        Assert.Equal("application/vnd.oci.image.index.v1+json", chosen.MediaType);
+    }
+}
