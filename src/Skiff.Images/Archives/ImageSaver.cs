@@ -105,8 +105,8 @@ public sealed class ImageSaver(ImageStore store)
             {
                 string name = layer.DiffId.Hex + ".tar";
                 entry.Layers.Add(name);
+                Line($"Copying blob {layer.DiffId}"); // per image, as podman says it, even for a layer written already
                 if (!written.Add(name)) continue;
-                Line($"Copying blob {layer.DiffId}");
                 using var tarStream = new DigestingStream(store.OpenLayerTar(layer.Blob), layer.DiffId.Algorithm);
                 tar.WriteFile(name, layer.TarSize, tarStream);
                 if (tarStream.Finish() is var actual && actual != layer.DiffId)
