@@ -200,6 +200,8 @@ public sealed class ImageService
         if (format == ArchiveFormat.DockerArchive && output is not null && File.Exists(output) && new FileInfo(output).Length > 0)
             throw new EngineException("docker-archive doesn't support modifying existing images");
         var items = new List<SaveItem>();
+        if (multiImage && inputs.Count > 1 && format != ArchiveFormat.DockerArchive)
+            throw new EngineException($"unsupported format \"{ArchiveFormats.Name(format)}\" for saving multiple images (only docker-archive)");
         if (multiImage)
         {
             foreach (string input in inputs)

@@ -147,7 +147,7 @@ public sealed class ArchiveTests(SkiffEnvironment env)
                 w.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, "hello.txt") { DataStream = new MemoryStream("hello\n"u8.ToArray()) });
             Tar = ms.ToArray();
             DiffId = Hex(Tar);
-            Config = Encoding.UTF8.GetBytes($$"""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:{{DiffId}}"]}}""");
+            Config = Encoding.UTF8.GetBytes($$$"""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:{{{DiffId}}}"]}}""");
             ConfigHex = Hex(Config);
         }
     }
@@ -180,7 +180,7 @@ public sealed class ArchiveTests(SkiffEnvironment env)
         Add(w, "blobs/sha256/" + layer.ConfigHex, layer.Config);
         byte[] manifest = Encoding.UTF8.GetBytes($$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:{{layer.ConfigHex}}","size":{{layer.Config.Length}}},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:{{layer.DiffId}}","size":{{layer.Tar.Length}}}]}""");
         Add(w, "blobs/sha256/" + Hex(manifest), manifest);
-        Add(w, "index.json", Encoding.UTF8.GetBytes($$"""{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{{Hex(manifest)}}","size":{{manifest.Length}},"annotations":{"org.opencontainers.image.ref.name":"localhost/hostile:oci"}}]}"""));
+        Add(w, "index.json", Encoding.UTF8.GetBytes($$$"""{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{{{Hex(manifest)}}}","size":{{{manifest.Length}}},"annotations":{"org.opencontainers.image.ref.name":"localhost/hostile:oci"}}]}"""));
         return path;
     }
 
@@ -214,7 +214,7 @@ public sealed class ArchiveTests(SkiffEnvironment env)
         foreach (var (name, path, error) in cases)
         {
             string store = NewStore("hostile");
-            var load = env.SkiffIn(store, "load", "-i", path);
+            var load = env.SkiffIn(store, "load", "-q", "-i", path);
             Assert.True(load.ExitCode == 125, $"{name}: {load}");
             Assert.Equal("", load.Stdout);
             Assert.Equal($"Error: {error}\n", load.Stderr);
@@ -245,7 +245,7 @@ public sealed class ArchiveTests(SkiffEnvironment env)
         string otherDiff = Hex(otherTar);
         // The second image's second layer is not what its config says: its first layer is stored by then.
         string wrongDiff = Hex("wrong"u8.ToArray());
-        byte[] badConfig = Encoding.UTF8.GetBytes($$"""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:{{otherDiff}}","sha256:{{wrongDiff}}"]}}""");
+        byte[] badConfig = Encoding.UTF8.GetBytes($$$"""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:{{{otherDiff}}}","sha256:{{{wrongDiff}}}"]}}""");
         using (var fs = File.Create(path))
         using (var w = new TarWriter(fs, TarEntryFormat.Pax))
         {
