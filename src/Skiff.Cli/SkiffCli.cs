@@ -13,7 +13,7 @@ public static class SkiffCli
 
     /// <summary>Verbs that touch storage or run containers: rootless, they run inside the user namespace.</summary>
     private static readonly HashSet<string> NamespacedVerbs =
-        ["run", "create", "exec", "attach", "start", "stop", "restart", "kill", "wait", "logs", "ps", "container", "pull", "rmi", "rm", "volume", "inspect", "image", "tag", "untag", "history"];
+        ["run", "create", "exec", "attach", "start", "stop", "restart", "kill", "wait", "logs", "ps", "container", "pull", "rmi", "rm", "volume", "inspect", "image", "tag", "untag", "history", "save", "load"];
 
     /// <summary>Global options that take a value (needed to find the verb before parsing).</summary>
     internal static readonly HashSet<string> GlobalValueOptions = ["--root", "--runroot", "--runtime", "--log-level", "--cgroup-manager", "--events-backend", "--storage-driver"];
@@ -67,6 +67,8 @@ public static class SkiffCli
         root.Subcommands.Add(TagCommand.Tag(global));
         root.Subcommands.Add(TagCommand.Untag(global));
         root.Subcommands.Add(HistoryCommand.Create(global));
+        root.Subcommands.Add(SaveLoadCommands.Save(global));
+        root.Subcommands.Add(SaveLoadCommands.Load(global));
         root.Subcommands.Add(PsCommand.Create(global));
         root.Subcommands.Add(RmCommand.Create(global));
         root.Subcommands.Add(VersionCommand.Create(global));

@@ -6,6 +6,7 @@ using Skiff.Engine.Inspect;
 using Skiff.Engine.Lifecycle;
 using Skiff.Engine.Runtime;
 using Skiff.Engine.Volumes;
+using Skiff.Images.Archives;
 
 namespace Skiff.Engine;
 
@@ -109,6 +110,12 @@ public interface IImageEngine
 
     /// <summary>`image prune`: removes the images no container uses, only the nameless ones unless <paramref name="all"/>; their ids.</summary>
     IReadOnlyList<string> PruneImages(bool all);
+
+    /// <summary>`save`: the images into an archive (or directory) at <paramref name="output"/>, or onto <paramref name="stdout"/>.</summary>
+    void SaveImages(IReadOnlyList<string> namesOrIds, ArchiveFormat format, bool multiImage, string? output, Stream stdout, bool quiet);
+
+    /// <summary>`load`: a docker-archive or oci-archive from <paramref name="input"/> or <paramref name="stdin"/>; podman's "Loaded image:" lines.</summary>
+    Task<IReadOnlyList<string>> LoadImagesAsync(string? input, Stream stdin, bool quiet, CancellationToken cancellationToken);
 }
 
 /// <summary>The volumes half of the engine seam (the local driver; Volumes/).</summary>
@@ -337,6 +344,12 @@ public sealed class SkiffEngine(SkiffPaths paths) : IContainerEngine, IImageEngi
     public IReadOnlyList<ImageHistoryEntry> ImageHistory(string nameOrId) => _images.History(nameOrId);
 
     public IReadOnlyList<string> PruneImages(bool all) => _images.Prune(all);
+
+    public void SaveImages(IReadOnlyList<string> namesOrIds, ArchiveFormat format, bool multiImage, string? output, Stream stdout, bool quiet)
+        => _images.Save(namesOrIds, format, multiImage, output, stdout, quiet);
+
+    public Task<IReadOnlyList<string>> LoadImagesAsync(string? input, Stream stdin, bool quiet, CancellationToken cancellationToken)
+        => _images.LoadAsync(input, stdin, quiet, cancellationToken);
 
     public Task<ImageSummary> PullAsync(string reference, bool? tlsVerify, bool quiet, CancellationToken cancellationToken)
         => _images.PullAsync(reference, tlsVerify, quiet, cancellationToken);

@@ -1,4 +1,5 @@
 using Skiff.Oci;
+using Skiff.Storage.Locking;
 
 namespace Skiff.Storage;
 
@@ -69,6 +70,34 @@ public sealed partial class ImageStore
     /// layers that a pull has stored but not yet recorded, or that a start is about to use.
     /// </summary>
     public IDisposable AcquireUseLock() => AcquireUseLockCore();
+
+    /// <summary>
+    /// A private work directory inside the store (under blobs/tmp, swept when its owner is gone), for what an
+    /// archive load must spool (stdin) before it can read it: nothing is written outside the store.
+    /// </summary>
+    public LockedTempDir CreateTempDirectory()
+    {
+        EnsureOpen();
+        return LockedTempDir.Create(BlobTmpDir);
+    }
+
+    /// <summary>Opens a stored layer blob as its uncompressed tar stream (gzip and zstd recognised by their magic bytes).</summary>
+    public Stream OpenLayerTar(Digest blob) => Layers.Decompression.Open(OpenBlob(blob, BlobPathCore(blob)), "");
+
+    /// <summary>
+    /// Removes the blobs and layers no image uses (what a failed load or pull left), under the same locks as a
+    /// removal; the caller must not hold <see cref="AcquireUseLock"/>. Skipped (false) while a pull or a start holds
+    /// the use lock: what is left then goes with the next removal.
+    /// </summary>
+    public bool CollectGarbage()
+    {
+        EnsureOpen();
+        using var use = FileLock.TryAcquire(UseLockPath, exclusive: true);
+        if (use is null) return false;
+        using (FileLock.AcquireExclusive(LockPath))
+            CollectGarbage(LoadImages());
+        return true;
+    }
 }
 
 /// <summary>A complete image in the store. Its id is the hex of its config digest, as podman's.</summary>

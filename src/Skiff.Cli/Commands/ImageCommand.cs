@@ -3,7 +3,7 @@ using Skiff.Engine;
 
 namespace Skiff.Cli.Commands;
 
-/// <summary>`skiff image VERB`: podman's image management group (inspect, tag, untag, exists, history, prune, and list/ls, rm, pull as aliases of images, rmi, pull).</summary>
+/// <summary>`skiff image VERB`: podman's image management group (inspect, tag, untag, exists, history, prune, save, load, and list/ls, rm, pull as aliases of images, rmi, pull).</summary>
 public static class ImageCommand
 {
     public static Command Create(GlobalOptions global)
@@ -18,6 +18,8 @@ public static class ImageCommand
         cmd.Subcommands.Add(PullCommand.Create(global));
         cmd.Subcommands.Add(HistoryCommand.Create(global));
         cmd.Subcommands.Add(ImagePruneCommand.Create(global));
+        cmd.Subcommands.Add(SaveLoadCommands.Save(global));
+        cmd.Subcommands.Add(SaveLoadCommands.Load(global));
         cmd.SetAction(_ => SkiffCli.Fail("missing command 'skiff image COMMAND'", ExitCodes.EngineError));
         return cmd;
     }

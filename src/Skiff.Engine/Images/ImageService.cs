@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Skiff.Engine.Configuration;
+using Skiff.Images.Archives;
 using Skiff.Images.Pull;
 using Skiff.Images.References;
 using Skiff.Images.Registries;
@@ -194,6 +195,105 @@ public sealed class ImageService
         // A tag is a ':' after the last '/' (a ':' before it belongs to a registry's port).
         string wanted = input.LastIndexOf(':') > input.LastIndexOf('/') ? input : input + ":latest";
         return Store.ListImages().FirstOrDefault(i => i.Names.Any(n => n.EndsWith("/" + wanted, StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// podman's save: the images <paramref name="inputs"/> name, in <paramref name="format"/>, to <paramref name="output"/>
+    /// (a path) or to <paramref name="stdout"/>. Without <paramref name="multiImage"/> only the first image is saved,
+    /// and in a docker-archive the other inputs become more of its RepoTags, as podman 4 does (theirs first).
+    /// </summary>
+    public void Save(IReadOnlyList<string> inputs, ArchiveFormat format, bool multiImage, string? output, Stream stdout, bool quiet)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Count == 0) throw new EngineException("need at least 1 argument");
+        if (format == ArchiveFormat.DockerArchive && output is not null && File.Exists(output) && new FileInfo(output).Length > 0)
+            throw new EngineException("docker-archive doesn't support modifying existing images");
+        var items = new List<SaveItem>();
+        if (multiImage && inputs.Count > 1 && format != ArchiveFormat.DockerArchive)
+            throw new EngineException($"unsupported format \"{ArchiveFormats.Name(format)}\" for saving multiple images (only docker-archive)");
+        if (multiImage)
+        {
+            foreach (string input in inputs)
+            {
+                var image = FindLocal(input) ?? throw new EngineException($"{input}: image not known", ErrorKind.NoSuchObject);
+                string? name = MatchedName(input, image);
+                int at = items.FindIndex(i => i.Image.Id == image.Id);
+                if (at < 0) items.Add(new SaveItem(image, name is null ? [] : [name]));
+                else if (name is not null && !items[at].Names.Contains(name)) items[at] = items[at] with { Names = [.. items[at].Names, name] };
+            }
+        }
+        else
+        {
+            var image = FindLocal(inputs[0]) ?? throw new EngineException($"{inputs[0]}: image not known", ErrorKind.NoSuchObject);
+            var names = new List<string>();
+            if (format == ArchiveFormat.DockerArchive)
+                foreach (string extra in inputs.Skip(1))
+                    if ((FindLocal(extra) is { } other ? MatchedName(extra, other) : ImageNames.Normalize(extra)) is { } n) names.Add(n);
+            if (MatchedName(inputs[0], image) is { } first) names.Add(first);
+            if (format != ArchiveFormat.DockerArchive && names.Count > 1) names = [names[^1]];
+            items.Add(new SaveItem(image, names.Distinct(StringComparer.Ordinal).ToList()));
+        }
+        try
+        {
+            new ImageSaver(Store) { Progress = quiet ? null : Console.Error }.Save(items, format, output, stdout);
+        }
+        catch (ArchiveException e)
+        {
+            throw new EngineException(e.Message, e);
+        }
+    }
+
+    /// <summary>The name of <paramref name="image"/> that <paramref name="input"/> found it by (as <see cref="FindLocal"/>); null for an id.</summary>
+    private static string? MatchedName(string input, ImageRecord image)
+    {
+        if (image.Names.Contains(input, StringComparer.Ordinal)) return input;
+        if (ImageReference.TryParse(input, out var reference) && image.Names.Contains($"{reference}", StringComparer.Ordinal))
+            return $"{reference}";
+        if (image.Id.StartsWith(input, StringComparison.Ordinal) || input.StartsWith("sha256:", StringComparison.Ordinal)) return null;
+        string wanted = input.LastIndexOf(':') > input.LastIndexOf('/') ? input : input + ":latest";
+        return image.Names.FirstOrDefault(n => n.EndsWith("/" + wanted, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// podman's load: the docker-archive or oci-archive at <paramref name="input"/>, or read from <paramref name="stdin"/>
+    /// (spooled to a temp file inside the store first); returns what podman prints, one "Loaded image: NAME" per name
+    /// (sha256:ID for an image without one).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> LoadAsync(string? input, Stream stdin, bool quiet, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stdin);
+        var loader = new ImageLoader(Store) { Progress = quiet ? null : Console.Error };
+        IReadOnlyList<ImageRecord> images;
+        try
+        {
+            if (input is not null)
+            {
+                if (Directory.Exists(input)) throw new EngineException($"{input}: loading a directory (oci-dir, docker-dir) is not supported");
+                if (!File.Exists(input)) throw new EngineException($"stat {input}: no such file or directory");
+                images = await loader.LoadAsync(input, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                using var tmp = Store.CreateTempDirectory();
+                string spool = Path.Combine(tmp.Path, "archive.tar");
+                await using (var fs = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                    await stdin.CopyToAsync(fs, cancellationToken).ConfigureAwait(false);
+                images = await loader.LoadAsync(spool, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ArchiveException e)
+        {
+            throw new EngineException(e.Message, e);
+        }
+        var events = Events.EventLog.For(Paths);
+        var lines = new List<string>();
+        foreach (var image in images)
+        {
+            events.Image("loadfromarchive", image.Id, image.Names.FirstOrDefault() ?? image.Id);
+            if (image.Names.Count == 0) lines.Add($"Loaded image: sha256:{image.Id}");
+            foreach (string name in image.Names) lines.Add($"Loaded image: {name}");
+        }
+        return lines;
     }
 
     public ImageConfigFile? ReadConfig(ImageRecord image)
