@@ -30,7 +30,9 @@ public static class SkiffCli
 
             if (UnknownFlags.Find(root, args) is { } unknown) return Fail(unknown, ExitCodes.EngineError);
             var parse = root.Parse(RunCommand.ProtectContainerCommand(args));
-            if (parse.Errors.Count > 0) return Fail(CommandError(parse) ?? parse.Errors[0].Message, ExitCodes.EngineError);
+            if (parse.Errors.Count > 0)
+                return Fail(CommandError(parse) ?? (parse.Errors.FirstOrDefault(e => e.SymbolResult != parse.CommandResult) ?? parse.Errors[0]).Message,
+                    ExitCodes.EngineError);
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
         catch (EngineException e)
@@ -95,7 +97,8 @@ public static class SkiffCli
         string path = string.Join(' ', names);
         if (parse.UnmatchedTokens.Count > 0)
             return $"unrecognized command `{path} {parse.UnmatchedTokens[0]}`\nTry '{path} --help' for more information";
-        return $"missing command '{path} COMMAND'";
+        // Only when the command itself is what is missing: `skiff --root` lacks the option's value, not a verb.
+        return parse.Errors.All(e => e.SymbolResult is null || e.SymbolResult == parse.CommandResult) ? $"missing command '{path} COMMAND'" : null;
     }
 
     internal static int Fail(string message, int exitCode)
