@@ -35,9 +35,18 @@ public static class ErrorText
         return $"{words} ({e.Message})";
     }
 
-    /// <summary>True for a resource key: one word of letters, digits and underscores, with at least one underscore.</summary>
+    /// <summary>
+    /// True for a resource key: one word of letters, digits and underscores with an underscore or a second capital
+    /// ("IO_EOF_ReadBeyondEOF", "TarInvalidNumber"), alone or followed by its format arguments as NativeAOT's
+    /// UseSystemResourceKeys joins them ("TarInvalidNumber, " for a message that had one empty argument).
+    /// </summary>
     public static bool IsResourceKey(string message)
-        => message.Length > 0 && message.Contains('_', StringComparison.Ordinal) && message.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+    {
+        int comma = message.IndexOf(", ", StringComparison.Ordinal);
+        string key = comma < 0 ? message : message[..comma];
+        return key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            && (key.Contains('_', StringComparison.Ordinal) || key.Skip(1).Any(char.IsAsciiLetterUpper));
+    }
 
     private static string Describe(SocketError code) => code switch
     {

@@ -24,6 +24,10 @@ public sealed class ErrorTextTests
     [Theory]
     [InlineData("IO_EOF_ReadBeyondEOF", true)]
     [InlineData("net_frame_read_size", true)]
+    [InlineData("TarInvalidNumber, ", true)] // a key with its (empty) format argument, as skiff load of a non-tar printed it
+    [InlineData("TarInvalidNumber", true)]
+    [InlineData("Timeout", false)]
+    [InlineData("plain, with a comma", false)]
     [InlineData("no such file", false)]
     [InlineData("plain", false)]
     [InlineData("", false)]
