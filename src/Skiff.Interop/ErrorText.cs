@@ -36,8 +36,8 @@ public static class ErrorText
     }
 
     /// <summary>
-    /// True for a resource key: one word of letters, digits and underscores with an underscore or a second capital
-    /// ("IO_EOF_ReadBeyondEOF", "TarInvalidNumber"), alone or followed by its format arguments as NativeAOT's
+    /// True for a resource key: one word of letters, digits and underscores with an underscore or in PascalCase
+    /// ("IO_EOF_ReadBeyondEOF", "TarInvalidNumber"; an all-capitals word such as podman's "EOF" is a message), alone or followed by its format arguments as NativeAOT's
     /// UseSystemResourceKeys joins them ("TarInvalidNumber, " for a message that had one empty argument).
     /// </summary>
     public static bool IsResourceKey(string message)
@@ -45,7 +45,7 @@ public static class ErrorText
         int comma = message.IndexOf(", ", StringComparison.Ordinal);
         string key = comma < 0 ? message : message[..comma];
         return key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
-            && (key.Contains('_', StringComparison.Ordinal) || key.Skip(1).Any(char.IsAsciiLetterUpper));
+            && (key.Contains('_', StringComparison.Ordinal) || (key.Skip(1).Any(char.IsAsciiLetterUpper) && key.Any(char.IsAsciiLetterLower)));
     }
 
     private static string Describe(SocketError code) => code switch

@@ -27,6 +27,7 @@ public sealed class ErrorTextTests
     [InlineData("TarInvalidNumber, ", true)] // a key with its (empty) format argument, as skiff load of a non-tar printed it
     [InlineData("TarInvalidNumber", true)]
     [InlineData("Timeout", false)]
+    [InlineData("EOF", false)] // podman's own message for a prompt that got no answer
     [InlineData("plain, with a comma", false)]
     [InlineData("no such file", false)]
     [InlineData("plain", false)]
