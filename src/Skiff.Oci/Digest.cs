@@ -41,6 +41,10 @@ public readonly record struct Digest
 
     public static Digest Sha256(ReadOnlySpan<byte> data) => FromSha256Hash(SHA256.HashData(data));
 
+    /// <summary>The digest of <paramref name="data"/> under <paramref name="algorithm"/> (sha512, else sha256).</summary>
+    public static Digest Of(string algorithm, ReadOnlySpan<byte> data)
+        => algorithm == "sha512" ? new("sha512", Convert.ToHexStringLower(SHA512.HashData(data))) : Sha256(data);
+
     /// <summary>The short 12-character id podman prints.</summary>
     public string ShortId => Hex[..12];
 

@@ -244,16 +244,9 @@ public sealed class ImageLoader(ImageStore store)
         byte[] bytes = archive.ReadSmall(BlobName(digest), ImageStore.MaxSmallBlobSize);
         if (bytes.Length != descriptor.Size)
             throw new ArchiveException($"blob {digest}: {bytes.Length} bytes, but its descriptor says {descriptor.Size}");
-        var actual = digest.Algorithm == "sha256" ? Digest.Sha256(bytes) : Hash(bytes, digest.Algorithm);
+        var actual = Digest.Of(digest.Algorithm, bytes);
         if (actual != digest) throw new ArchiveException($"blob {digest}: digest mismatch: got {actual}");
         return Task.FromResult((digest, bytes));
-    }
-
-    private static Digest Hash(byte[] bytes, string algorithm)
-    {
-        using var ms = new MemoryStream(bytes, writable: false);
-        using var d = new DigestingStream(ms, algorithm);
-        return d.Drain();
     }
 
     // ---- shared ----
